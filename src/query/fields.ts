@@ -1,0 +1,127 @@
+/**
+ * The named fields a FlowQuery can filter and group on. Each field knows its column in the
+ * embedded store (a ContainerNetworkLogs column or a derived one) and the KQL expression
+ * that computes the same value from the Log Analytics columns. Adding a field is one entry.
+ */
+
+export type FieldType = "string" | "int" | "real" | "bool" | "time";
+
+/** How a field's values are checked before they reach a query. */
+export type FieldValues =
+  | { kind: "k8sName" } // DNS-1123, validated
+  | { kind: "enum"; values: readonly string[] }
+  | { kind: "text" } // free text (DNS names, URLs): bound or escaped, never validated away
+  | { kind: "number" }
+  | { kind: "bool" }
+  | { kind: "time" };
+
+export interface FieldDef {
+  type: FieldType;
+  values: FieldValues;
+  /** Column in the embedded store's `flows` table. */
+  column: string;
+  /** KQL expression over the Log Analytics columns (may use the lets L4, L7, IPd). */
+  kql: string;
+  /** Lets this KQL expression needs, in order. */
+  kqlLets?: readonly KqlLet[];
+}
+
+export type KqlLet = "L4" | "L7" | "IPd";
+export const KQL_LETS: Record<KqlLet, string> = {
+  L4: "parse_json(Layer4)",
+  L7: "parse_json(Layer7)",
+  IPd: "parse_json(IP)",
+};
+
+export const VERDICTS = ["FORWARDED", "DROPPED", "ERROR", "AUDIT", "REDIRECTED", "TRACED", "TRANSLATED"] as const;
+export const TCP_FLAGS = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"] as const;
+export const DNS_RCODES = [
+  "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+  "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
+] as const;
+/** DNS rcode numbers (RFC 1035/2136) as Hubble writes them, to their names. */
+export const DNS_RCODE_BY_NUMBER: readonly string[] = DNS_RCODES;
+
+// Kubernetes pod names: <deployment>-<replicaset hash>-<pod hash>, <statefulset>-<ordinal>,
+// <daemonset|job>-<pod hash>. The hashes use Kubernetes' safe alphabet (no vowels, no 0/1/3).
+const SAFE = "[bcdfghjklmnpqrstvwxz2456789]";
+export const POD_TO_WORKLOAD_PATTERNS = [
+  `^(.+)-${SAFE}{6,10}-${SAFE}{5}$`,
+  `^(.+)-[0-9]+$`,
+  `^(.+)-${SAFE}{5}$`,
+] as const;
+
+function workloadKql(side: "Source" | "Destination"): string {
+  const pod = `${side}PodName`;
+  const guesses = POD_TO_WORKLOAD_PATTERNS.map((p) => `extract(@"${p}", 1, ${pod})`).join(", ");
+  return `coalesce(tostring(${side}Workloads[0].name), ${guesses}, ${pod})`;
+}
+
+const l4port = (end: "source" | "destination") =>
+  `toint(coalesce(L4.TCP.${end}_port, L4.UDP.${end}_port, L4.SCTP.${end}_port))`;
+
+const flagsKql = `trim_end(",", strcat(${TCP_FLAGS.map((f) => `iff(tobool(L4.TCP["flags"].${f}), "${f},", "")`).join(", ")}))`;
+
+const rcodeRaw = "tostring(L7.dns.rcode)";
+const rcodeKql =
+  `case(isnull(L7.dns), "", isempty(${rcodeRaw}), iff(tostring(L7.type) == "RESPONSE", "NOERROR", ""), ` +
+  DNS_RCODES.map((name, i) => `${rcodeRaw} == "${i}", "${name}"`).join(", ") +
+  `, toupper(${rcodeRaw}))`;
+
+const str = (column: string, kql: string, values: FieldValues = { kind: "text" }, kqlLets?: KqlLet[]): FieldDef => ({
+  type: "string", values, column, kql, kqlLets,
+});
+const k8s: FieldValues = { kind: "k8sName" };
+
+export const FIELDS = {
+  time: { type: "time", values: { kind: "time" }, column: "TimeGenerated", kql: "TimeGenerated" },
+  verdict: str("Verdict", "Verdict", { kind: "enum", values: VERDICTS }),
+  dropReason: str("DropReason", "DropReason", { kind: "text" }),
+  flowType: str("FlowType", "FlowType", { kind: "enum", values: ["L3_L4", "L7", "SOCK", "UNKNOWN_TYPE"] }),
+  direction: str("TrafficDirection", "TrafficDirection", { kind: "enum", values: ["INGRESS", "EGRESS", "TRAFFIC_DIRECTION_UNKNOWN"] }),
+  observationPoint: str("TraceObservationPoint", "TraceObservationPoint"),
+  node: str("NodeName", "NodeName", k8s),
+  isReply: { type: "bool", values: { kind: "bool" }, column: "Reply", kql: "Reply" },
+  srcNamespace: str("SourceNamespace", "SourceNamespace", k8s),
+  dstNamespace: str("DestinationNamespace", "DestinationNamespace", k8s),
+  srcPod: str("SourcePodName", "SourcePodName", k8s),
+  dstPod: str("DestinationPodName", "DestinationPodName", k8s),
+  srcWorkload: str("SourceWorkload", workloadKql("Source"), k8s),
+  dstWorkload: str("DestinationWorkload", workloadKql("Destination"), k8s),
+  srcIdentity: { type: "int", values: { kind: "number" }, column: "SourceIdentity", kql: "SourceIdentity" },
+  dstIdentity: { type: "int", values: { kind: "number" }, column: "DestinationIdentity", kql: "DestinationIdentity" },
+  srcIp: str("SourceIP", "tostring(IPd.source)", { kind: "text" }, ["IPd"]),
+  dstIp: str("DestinationIP", "tostring(IPd.destination)", { kind: "text" }, ["IPd"]),
+  protocol: str(
+    "Protocol",
+    `case(isnotnull(L4.TCP), "TCP", isnotnull(L4.UDP), "UDP", isnotnull(L4.ICMPv4), "ICMPv4", isnotnull(L4.ICMPv6), "ICMPv6", isnotnull(L4.SCTP), "SCTP", "")`,
+    { kind: "enum", values: ["TCP", "UDP", "ICMPv4", "ICMPv6", "SCTP"] },
+    ["L4"],
+  ),
+  srcPort: { type: "int", values: { kind: "number" }, column: "SourcePort", kql: l4port("source"), kqlLets: ["L4"] },
+  dstPort: { type: "int", values: { kind: "number" }, column: "DestinationPort", kql: l4port("destination"), kqlLets: ["L4"] },
+  tcpFlags: str("TcpFlags", flagsKql, { kind: "enum", values: TCP_FLAGS }, ["L4"]),
+  l7Type: str("L7Type", "tostring(L7.type)", { kind: "enum", values: ["REQUEST", "RESPONSE", "SAMPLE", "UNKNOWN_L7_TYPE"] }, ["L7"]),
+  l7Protocol: str(
+    "L7Protocol",
+    `case(isnotnull(L7.dns), "dns", isnotnull(L7.http), "http", isnotnull(L7.kafka), "kafka", "")`,
+    { kind: "enum", values: ["dns", "http", "kafka"] },
+    ["L7"],
+  ),
+  dnsQuery: str("DnsQuery", "tostring(L7.dns.query)", { kind: "text" }, ["L7"]),
+  dnsQtypes: str("DnsQtypes", `strcat_array(L7.dns.qtypes, ",")`, { kind: "text" }, ["L7"]),
+  dnsRcode: str("DnsRcode", rcodeKql, { kind: "enum", values: DNS_RCODES }, ["L7"]),
+  httpStatus: { type: "int", values: { kind: "number" }, column: "HttpStatus", kql: "toint(L7.http.code)", kqlLets: ["L7"] },
+  httpMethod: str("HttpMethod", "tostring(L7.http.method)", { kind: "text" }, ["L7"]),
+  httpUrl: str("HttpUrl", "tostring(L7.http.url)", { kind: "text" }, ["L7"]),
+  latencyMs: { type: "real", values: { kind: "number" }, column: "LatencyMs", kql: "todouble(tolong(L7.latency_ns)) / 1000000.0", kqlLets: ["L7"] },
+  kafkaTopic: str("KafkaTopic", "tostring(L7.kafka.topic)", { kind: "text" }, ["L7"]),
+  kafkaApiKey: str("KafkaApiKey", "tostring(L7.kafka.api_key)", { kind: "text" }, ["L7"]),
+  kafkaErrorCode: { type: "int", values: { kind: "number" }, column: "KafkaErrorCode", kql: "toint(L7.kafka.error_code)", kqlLets: ["L7"] },
+} as const satisfies Record<string, FieldDef>;
+
+export type FieldName = keyof typeof FIELDS;
+export const FIELD_NAMES = Object.keys(FIELDS) as [FieldName, ...FieldName[]];
+
+/** KQL for the flow count of a row: stored rows may be aggregated, so count() is wrong. */
+export const KQL_FLOWS = "(IngressFlowCount + EgressFlowCount + UnknownDirectionFlowCount)";

@@ -1,0 +1,5 @@
+export { FIELDS, FIELD_NAMES, TCP_FLAGS, VERDICTS, DNS_RCODES, POD_TO_WORKLOAD_PATTERNS, type FieldName } from "./fields.js";
+export { flowQuery, outputColumns, FlowQuery, Predicate, Measure, BUCKET, type FlowQueryInput } from "./ir.js";
+export { compileSql, type CompiledSql } from "./sql.js";
+export { compileKql } from "./kql.js";
+export { kqlString } from "./escape.js";

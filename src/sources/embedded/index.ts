@@ -1,0 +1,2 @@
+export { FlowStore, type Cell, type QueryResult } from "./store.js";
+export { InputError, MAX_ERRORS, type IngestResult } from "./ingest/index.js";

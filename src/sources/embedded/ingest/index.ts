@@ -1,0 +1,292 @@
+import { createReadStream } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { createGunzip, gunzipSync } from "node:zlib";
+import { DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from "@duckdb/node-api";
+import { LOG_ANALYTICS_COLUMNS } from "../../../model/flow-columns.js";
+import { insertDerived } from "../schema.js";
+import { HUBBLE_LINE, HUBBLE_LINE_ERROR, hubbleToLogAnalytics } from "./hubble.js";
+import { columnForHeader, jsonColumnsAsRaw, LA_ROW_ERROR, laJsonColumnsSpec, logAnalyticsToColumns } from "./log-analytics.js";
+import { jsonStructure, structType } from "./shape.js";
+
+/** What `netrca ingest` reports (DESIGN.md, command line contract). */
+export interface IngestResult {
+  rows: number;
+  rejected: number;
+  /** The first MAX_ERRORS problems, each naming its file and line. */
+  errors: { file: string; line: number; message: string }[];
+  from: string | null;
+  to: string | null;
+}
+
+/** A file that cannot be read at all: the CLI exits 2 with this message. */
+export class InputError extends Error {
+  override name = "InputError";
+}
+
+export const MAX_ERRORS = 20;
+const BATCH_LINES = 50_000;
+
+export type Format = "hubble" | "la-json" | "la-jsonl" | "la-csv" | "empty";
+
+const sqlStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export function emptyResult(): IngestResult {
+  return { rows: 0, rejected: 0, errors: [], from: null, to: null };
+}
+
+/** Ingest files into the flows table; good rows are kept whatever the bad ones. */
+export async function ingestFiles(conn: DuckDBConnection, files: string[]): Promise<IngestResult> {
+  const result = emptyResult();
+  for (const file of files) {
+    const format = await detectFormat(file);
+    if (format === "hubble") await ingestHubble(conn, file, result);
+    else if (format === "la-jsonl") await ingestLaJsonLines(conn, file, result);
+    else if (format === "la-json") await ingestLaJsonArray(conn, file, result);
+    else if (format === "la-csv") await ingestLaCsv(conn, file, result);
+  }
+  return result;
+}
+
+/** Look at the start of a file (gzip or not) to tell the export format. */
+export async function detectFormat(file: string): Promise<Format> {
+  let head: Buffer;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new InputError(`cannot read ${file}: not a file`);
+    const fh = await open(file, "r");
+    try {
+      const buf = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      head = buf.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    try {
+      head = gunzipSync(head, { finishFlush: 2 /* Z_SYNC_FLUSH: a truncated member is fine */ });
+    } catch {
+      throw new InputError(`cannot read ${file}: not a valid gzip file`);
+    }
+  }
+  const text = head.toString("utf8").replace(/^\uFEFF/, "");
+  const first = text.trimStart();
+  if (first.length === 0) return "empty";
+  if (first.startsWith("[")) return "la-json";
+  if (first.startsWith("{")) {
+    const line = first.split("\n", 1)[0]!;
+    return /"flow"\s*:/.test(line) || !/"TimeGenerated"\s*:/.test(line) ? "hubble" : "la-jsonl";
+  }
+  const header = first.split(/\r?\n/, 1)[0]!;
+  if (header.split(",").some((h) => columnForHeader(h.replace(/^"|"$/g, "")) === "TimeGenerated")) return "la-csv";
+  // Neither JSON nor a known CSV: treat as Hubble lines so every line is reported.
+  return "hubble";
+}
+
+async function addRows(conn: DuckDBConnection, relation: string, result: IngestResult): Promise<void> {
+  const before = await countRows(conn);
+  await conn.run(insertDerived(relation));
+  const after = await countRows(conn);
+  result.rows += after.n - before.n;
+}
+
+async function countRows(conn: DuckDBConnection): Promise<{ n: number }> {
+  const r = await conn.runAndReadAll(`SELECT count(*) FROM flows`);
+  return { n: Number(r.getRows()[0]![0]) };
+}
+
+/** Widen the result's time range by what `relation` (of LA columns) holds. */
+async function widenRange(conn: DuckDBConnection, relation: string, result: IngestResult): Promise<void> {
+  const r = await conn.runAndReadAll(`SELECT strftime(min("TimeGenerated"), '%Y-%m-%dT%H:%M:%S.%gZ'), strftime(max("TimeGenerated"), '%Y-%m-%dT%H:%M:%S.%gZ') FROM (${relation})`);
+  const [lo, hi] = r.getRows()[0] as [string | null, string | null];
+  if (lo && (!result.from || lo < result.from)) result.from = lo;
+  if (hi && (!result.to || hi > result.to)) result.to = hi;
+}
+
+function addError(result: IngestResult, file: string, line: number, message: string): void {
+  result.rejected++;
+  if (result.errors.length < MAX_ERRORS) result.errors.push({ file, line, message });
+}
+
+// ---- Hubble export lines -------------------------------------------------------------
+
+const HUBBLE_COLUMNS = `{${Object.entries(HUBBLE_LINE).map(([k, v]) => `"${k}": '${structType(v)}'`).join(", ")}}`;
+const HUBBLE_STRUCTURE = jsonStructure(HUBBLE_LINE);
+
+async function ingestHubble(conn: DuckDBConnection, file: string, result: IngestResult): Promise<void> {
+  // Fast path: DuckDB reads and parses the whole file in parallel. It cannot say which line
+  // was bad, so any problem sends the file down the exact, line-numbered path instead.
+  const parsed = `SELECT struct_pack(flow := flow, node_name := node_name, "time" := "time") AS j FROM read_json(${sqlStr(file)}, format = 'newline_delimited', columns = ${HUBBLE_COLUMNS}, maximum_object_size = 16777216)`;
+  try {
+    const check = await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE ${HUBBLE_LINE_ERROR} IS NOT NULL) FROM (${parsed})`);
+    if (Number(check.getRows()[0]![0]) === 0) {
+      const rows = hubbleToLogAnalytics(parsed);
+      await addRows(conn, rows, result);
+      await widenRange(conn, rows, result);
+      return;
+    }
+  } catch {
+    // fall through to the exact path
+  }
+  await ingestLines(conn, file, result, {
+    parse: (staging) => `SELECT line_no, json_valid(line) AS valid, line, from_json(line, ${sqlStr(HUBBLE_STRUCTURE)}) AS j FROM ${staging}`,
+    error: HUBBLE_LINE_ERROR,
+    toColumns: (good) => hubbleToLogAnalytics(`SELECT j FROM (${good})`),
+  });
+}
+
+interface LineMapping {
+  /** SELECT over the staging table giving line_no, valid, line and a parsed value. */
+  parse(staging: string): string;
+  /** SQL expression: why a parsed, valid line cannot be kept (NULL when it can). */
+  error: string;
+  /** SELECT of LA columns over the good parsed lines. */
+  toColumns(good: string): string;
+}
+
+/** The exact path: number every line in JS, stage a batch in DuckDB, map it, report the rest. */
+async function ingestLines(conn: DuckDBConnection, file: string, result: IngestResult, m: LineMapping): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE staging (line_no INTEGER, line VARCHAR)`);
+  const appender = await conn.createAppender("staging");
+  let nums: number[] = [];
+  let texts: string[] = [];
+  let staged = 0;
+  const appendChunk = () => {
+    const chunk = DuckDBDataChunk.create([INTEGER, VARCHAR], nums.length);
+    chunk.setColumns([nums, texts]);
+    appender.appendDataChunk(chunk);
+    staged += nums.length;
+    nums = [];
+    texts = [];
+  };
+  const processBatch = async () => {
+    if (nums.length) appendChunk();
+    appender.flushSync();
+    if (staged === 0) return;
+    const parsed = m.parse("staging");
+    const bad = await conn.runAndReadAll(
+      `SELECT line_no, CASE WHEN NOT valid THEN NULL ELSE ${m.error} END AS message, CASE WHEN NOT valid THEN left(line, 4096) END AS line
+       FROM (${parsed}) WHERE NOT valid OR (${m.error}) IS NOT NULL ORDER BY line_no`,
+    );
+    for (const [lineNo, message, line] of bad.getRows() as [number, string | null, string | null][]) {
+      addError(result, file, Number(lineNo), message ?? jsonProblem(line ?? ""));
+    }
+    const good = `SELECT * FROM (${parsed}) WHERE valid AND (${m.error}) IS NULL`;
+    const rows = m.toColumns(good);
+    await addRows(conn, rows, result);
+    await widenRange(conn, rows, result);
+    await conn.run(`DELETE FROM staging`);
+    staged = 0;
+  };
+
+  let input: NodeJS.ReadableStream = createReadStream(file);
+  if (file.endsWith(".gz") || (await isGzip(file))) input = input.pipe(createGunzip());
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let lineNo = 0;
+  try {
+    for await (const line of lines) {
+      lineNo++;
+      if (line.trim() === "") continue;
+      nums.push(lineNo);
+      texts.push(line);
+      if (nums.length >= 2048) appendChunk();
+      if (staged + nums.length >= BATCH_LINES) await processBatch();
+    }
+    await processBatch();
+  } catch (e) {
+    throw new InputError(`cannot read ${file} (after line ${lineNo}): ${(e as Error).message}`);
+  } finally {
+    appender.closeSync();
+    await conn.run(`DROP TABLE IF EXISTS staging`);
+  }
+}
+
+async function isGzip(file: string): Promise<boolean> {
+  const fh = await open(file, "r");
+  try {
+    const b = Buffer.alloc(2);
+    await fh.read(b, 0, 2, 0);
+    return b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A one-line reason for a line that is not JSON, in the words of Node's own parser. */
+function jsonProblem(line: string): string {
+  try {
+    JSON.parse(line);
+    return "not a JSON object";
+  } catch (e) {
+    return `not valid JSON: ${(e as Error).message.split("\n")[0]}`;
+  }
+}
+
+// ---- Log Analytics exports -----------------------------------------------------------
+
+const LA_STRUCTURE = JSON.stringify(Object.fromEntries(LOG_ANALYTICS_COLUMNS.map((c) => [c.name, "JSON"])));
+
+async function ingestLaJsonLines(conn: DuckDBConnection, file: string, result: IngestResult): Promise<void> {
+  await ingestLines(conn, file, result, {
+    parse: (staging) =>
+      `SELECT line_no, valid, line, ${jsonColumnsAsRaw("s")} FROM (SELECT line_no, line, json_valid(line) AND json_type(line) = 'OBJECT' AS valid, from_json(line, ${sqlStr(LA_STRUCTURE)}) AS s FROM ${staging})`,
+    error: LA_ROW_ERROR,
+    toColumns: (good) => logAnalyticsToColumns(good),
+  });
+}
+
+async function ingestLaJsonArray(conn: DuckDBConnection, file: string, result: IngestResult): Promise<void> {
+  const raw = `SELECT row_number() OVER () AS row_no, ${jsonColumnsAsRaw()} FROM read_json(${sqlStr(file)}, format = 'array', columns = ${laJsonColumnsSpec()}, maximum_object_size = 16777216)`;
+  try {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE la_raw AS ${raw}`);
+  } catch (e) {
+    throw new InputError(`cannot read ${file}: not a valid JSON array of Log Analytics rows (${firstLine(e)})`);
+  }
+  await keepGoodLaRows(conn, file, result, "la_raw", (rowNo) => rowNo);
+}
+
+async function ingestLaCsv(conn: DuckDBConnection, file: string, result: IngestResult): Promise<void> {
+  const csv = `read_csv(${sqlStr(file)}, header = true, all_varchar = true, auto_detect = true, store_rejects = true, max_line_size = 16777216)`;
+  let headers: string[];
+  try {
+    headers = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${csv}`)).getRows().map((r) => String(r[0]));
+  } catch (e) {
+    throw new InputError(`cannot read ${file}: not a readable CSV export (${firstLine(e)})`);
+  }
+  const picked = new Map<string, string>();
+  for (const h of headers) {
+    const col = columnForHeader(h);
+    if (col && !picked.has(col)) picked.set(col, h);
+  }
+  // Columns the export left out read as NULL, so a partial export still loads.
+  const select = LOG_ANALYTICS_COLUMNS.map(({ name }) => {
+    const h = picked.get(name);
+    return h ? `"${h.replace(/"/g, '""')}" AS raw_${name}` : `NULL::VARCHAR AS raw_${name}`;
+  });
+  await conn.run(`CREATE OR REPLACE TEMP TABLE la_raw AS SELECT row_number() OVER () AS row_no, ${select.join(", ")} FROM ${csv}`);
+  const rejects = await conn.runAndReadAll(`SELECT line, error_message FROM reject_errors ORDER BY line`);
+  for (const [line, message] of rejects.getRows() as [bigint, string][]) addError(result, file, Number(line), `not a valid CSV row: ${String(message).split("\n")[0]}`);
+  // The header is line 1; a row's line is exact unless a quoted cell spans lines.
+  await keepGoodLaRows(conn, file, result, "la_raw", (rowNo) => rowNo + 1);
+}
+
+async function keepGoodLaRows(conn: DuckDBConnection, file: string, result: IngestResult, table: string, lineOf: (rowNo: number) => number): Promise<void> {
+  try {
+    const bad = await conn.runAndReadAll(`SELECT row_no, ${LA_ROW_ERROR} AS message FROM ${table} WHERE (${LA_ROW_ERROR}) IS NOT NULL ORDER BY row_no`);
+    for (const [rowNo, message] of bad.getRows() as [bigint, string][]) addError(result, file, lineOf(Number(rowNo)), message);
+    const rows = logAnalyticsToColumns(`SELECT * FROM ${table} WHERE (${LA_ROW_ERROR}) IS NULL`);
+    await addRows(conn, rows, result);
+    await widenRange(conn, rows, result);
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error).message ?? e).split("\n")[0]!;
+}
