@@ -134,7 +134,8 @@ async function ingestHubble(conn: DuckDBConnection, file: string, result: Ingest
     // fall through to the exact path
   }
   await ingestLines(conn, file, result, {
-    parse: (staging) => `SELECT line_no, json_valid(line) AS valid, line, from_json(line, ${sqlStr(HUBBLE_STRUCTURE)}) AS j FROM ${staging}`,
+    parse: (staging) =>
+      `SELECT line_no, valid, line, CASE WHEN valid THEN from_json(line, ${sqlStr(HUBBLE_STRUCTURE)}) END AS j FROM (SELECT *, json_valid(line) AS valid FROM ${staging})`,
     error: HUBBLE_LINE_ERROR,
     toColumns: (good) => hubbleToLogAnalytics(`SELECT j FROM (${good})`),
   });
@@ -234,7 +235,7 @@ const LA_STRUCTURE = JSON.stringify(Object.fromEntries(LOG_ANALYTICS_COLUMNS.map
 async function ingestLaJsonLines(conn: DuckDBConnection, file: string, result: IngestResult): Promise<void> {
   await ingestLines(conn, file, result, {
     parse: (staging) =>
-      `SELECT line_no, valid, line, ${jsonColumnsAsRaw("s")} FROM (SELECT line_no, line, json_valid(line) AND json_type(line) = 'OBJECT' AS valid, from_json(line, ${sqlStr(LA_STRUCTURE)}) AS s FROM ${staging})`,
+      `SELECT line_no, valid, line, ${jsonColumnsAsRaw("s")} FROM (SELECT line_no, line, valid, CASE WHEN valid THEN from_json(line, ${sqlStr(LA_STRUCTURE)}) END AS s FROM (SELECT *, CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END AS valid FROM ${staging}))`,
     error: LA_ROW_ERROR,
     toColumns: (good) => logAnalyticsToColumns(good),
   });
