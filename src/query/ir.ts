@@ -22,6 +22,7 @@ export type Predicate =
   | { field: FieldName; op: z.infer<typeof NullOp> }
   | { field: "tcpFlags"; op: "hasFlag"; value: string }
   | { any: Predicate[] }
+  | { all: Predicate[] }
   | { not: Predicate };
 
 export const Predicate: z.ZodType<Predicate> = z.lazy(() =>
@@ -31,13 +32,14 @@ export const Predicate: z.ZodType<Predicate> = z.lazy(() =>
     z.object({ field: Field, op: NullOp }).strict(),
     z.object({ field: z.literal("tcpFlags"), op: z.literal("hasFlag"), value: z.string() }).strict(),
     z.object({ any: z.array(Predicate).min(1) }).strict(),
+    z.object({ all: z.array(Predicate).min(1) }).strict(),
     z.object({ not: Predicate }).strict(),
   ]),
 ).superRefine((p, ctx) => checkValues(p, ctx));
 
 /** Values must fit their field: names are DNS-1123, enums closed, numbers numeric. */
 function checkValues(p: Predicate, ctx: z.RefinementCtx): void {
-  if ("any" in p || "not" in p) return;
+  if ("any" in p || "all" in p || "not" in p) return;
   const def = FIELDS[p.field];
   const values: Scalar[] = "values" in p ? p.values : "value" in p ? [p.value] : [];
   for (const v of values) {
@@ -85,23 +87,29 @@ export const Bin = z.enum(Object.keys(BIN_SECONDS) as [keyof typeof BIN_SECONDS,
 /** The output column that holds the start of a time bin. */
 export const BUCKET = "bucket";
 
-export const FlowQuery = z
-  .object({
-    window: z.object({ from: z.date(), to: z.date() }).refine((w) => w.from < w.to, "window.from must be before window.to"),
-    where: z.array(Predicate).default([]),
-    groupBy: z.array(Field).default([]),
-    bin: Bin.optional(),
-    measures: z.array(Measure).min(1),
-    /** Order by a measure alias or group field; defaults to the first measure, descending. */
-    orderBy: z.object({ by: z.string(), desc: z.boolean().default(true) }).optional(),
-    top: z.number().int().min(1).max(10_000).optional(),
-  })
-  .strict()
-  .superRefine((q, ctx) => {
-    const names = [...q.groupBy, ...q.measures.map((m) => m.as), ...(q.bin ? [BUCKET] : [])];
-    if (new Set(names).size !== names.length) ctx.addIssue({ code: "custom", message: `duplicate output column in ${names.join(", ")}` });
-    if (q.orderBy && !names.includes(q.orderBy.by)) ctx.addIssue({ code: "custom", message: `orderBy ${q.orderBy.by} is not an output column`, path: ["orderBy"] });
-  });
+const queryFields = {
+  where: z.array(Predicate).default([]),
+  groupBy: z.array(Field).default([]),
+  bin: Bin.optional(),
+  measures: z.array(Measure).min(1),
+  /** Order by a measure alias or group field; defaults to the first measure, descending. */
+  orderBy: z.object({ by: z.string(), desc: z.boolean().default(true) }).optional(),
+  top: z.number().int().min(1).max(10_000).optional(),
+};
+
+type Shape = { groupBy: FieldName[]; measures: { as: string }[]; bin?: unknown; orderBy?: { by: string } };
+function checkColumns(q: Shape, ctx: z.RefinementCtx): void {
+  const names = [...q.groupBy, ...q.measures.map((m) => m.as), ...(q.bin ? [BUCKET] : [])];
+  if (new Set(names).size !== names.length) ctx.addIssue({ code: "custom", message: `duplicate output column in ${names.join(", ")}` });
+  if (q.orderBy && !names.includes(q.orderBy.by)) ctx.addIssue({ code: "custom", message: `orderBy ${q.orderBy.by} is not an output column`, path: ["orderBy"] });
+}
+
+const Window = z.object({ from: z.date(), to: z.date() }).refine((w) => w.from < w.to, "window.from must be before window.to");
+
+export const FlowQuery = z.object({ window: Window, ...queryFields }).strict().superRefine(checkColumns);
+/** A query as a playbook writes it: everything but the window, which comes from the question. */
+export const QueryTemplate = z.object(queryFields).strict().superRefine(checkColumns);
+export type QueryTemplate = z.output<typeof QueryTemplate>;
 export type FlowQuery = z.output<typeof FlowQuery>;
 export type FlowQueryInput = z.input<typeof FlowQuery>;
 
@@ -122,6 +130,7 @@ export function fieldsUsed(q: FlowQuery): FieldName[] {
   const seen = new Set<FieldName>();
   const visit = (p: Predicate): void => {
     if ("any" in p) p.any.forEach(visit);
+    else if ("all" in p) p.all.forEach(visit);
     else if ("not" in p) visit(p.not);
     else seen.add(p.field);
   };

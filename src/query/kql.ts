@@ -26,6 +26,7 @@ export function compileKql(q: FlowQuery): string {
 
   const pred = (p: Predicate): string => {
     if ("any" in p) return `(${p.any.map(pred).join(" or ")})`;
+    if ("all" in p) return `(${p.all.map(pred).join(" and ")})`;
     if ("not" in p) return `not(${pred(p.not)})`;
     const c = ref(p.field);
     switch (p.op) {

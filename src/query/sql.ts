@@ -20,6 +20,7 @@ export function compileSql(q: FlowQuery): CompiledSql {
 
   const pred = (p: Predicate): string => {
     if ("any" in p) return `(${p.any.map(pred).join(" OR ")})`;
+    if ("all" in p) return `(${p.all.map(pred).join(" AND ")})`;
     if ("not" in p) return `(${pred(p.not)}) IS NOT TRUE`;
     const c = col(p.field);
     switch (p.op) {

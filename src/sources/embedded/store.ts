@@ -1,5 +1,6 @@
 import { DuckDBInstance, DuckDBTimestampValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
-import { compileSql, outputColumns, type CompiledSql, type FlowQuery } from "../../query/index.js";
+import type { Inventory } from "../../model/index.js";
+import { compileSql, outputColumns, type CompiledSql, type FlowQuery, type FlowResult, type FlowSource } from "../../query/index.js";
 import { CREATE_FLOWS } from "./schema.js";
 import { ingestFiles, type IngestResult } from "./ingest/index.js";
 
@@ -14,19 +15,23 @@ export interface QueryResult {
  * The embedded store: one DuckDB database holding the `flows` table. In memory for
  * `--flows FILE`, file-backed with `--store PATH`. Always close it, or the CLI will not exit.
  */
-export class FlowStore {
+export class FlowStore implements FlowSource {
+  readonly name = "embedded";
+  demo = false;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     readonly path: string,
   ) {}
 
-  static async open(path = ":memory:"): Promise<FlowStore> {
-    const instance = await DuckDBInstance.create(path);
+  static async open(path = ":memory:", opts: { readOnly?: boolean } = {}): Promise<FlowStore> {
+    // Read-only opens let several processes share one store file (the cached demo cluster).
+    const instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
     const conn = await instance.connect();
     // Times are UTC throughout; the store must not apply the machine's zone.
     await conn.run(`SET TimeZone = 'UTC'`);
-    await conn.run(CREATE_FLOWS);
+    if (!opts.readOnly) await conn.run(CREATE_FLOWS);
     return new FlowStore(instance, conn, path);
   }
 
@@ -35,10 +40,10 @@ export class FlowStore {
   }
 
   /** Run a FlowQuery; the result's columns are the query's output columns. */
-  async query(q: FlowQuery): Promise<QueryResult & { sql: CompiledSql }> {
+  async query(q: FlowQuery): Promise<FlowResult> {
     const sql = compileSql(q);
     const result = await this.run(sql);
-    return { ...result, columns: outputColumns(q), sql };
+    return { rows: result.rows, columns: outputColumns(q), sql: sql.text };
   }
 
   async run(compiled: Pick<CompiledSql, "sql" | "params">): Promise<QueryResult> {
@@ -51,6 +56,29 @@ export class FlowStore {
     const r = await this.run({ sql: `SELECT count(*), min(TimeGenerated), max(TimeGenerated) FROM flows`, params: [] });
     const [n, from, to] = r.rows[0]!;
     return { rows: Number(n), from: from as string | null, to: to as string | null };
+  }
+
+  /** Every namespace, workload, pod and node in the data, for the question parser. */
+  async inventory(): Promise<Inventory> {
+    const pods = await this.run({
+      sql: `SELECT DISTINCT ns, wl, pod FROM (
+              SELECT SourceNamespace AS ns, SourceWorkload AS wl, SourcePodName AS pod FROM flows
+              UNION ALL SELECT DestinationNamespace, DestinationWorkload, DestinationPodName FROM flows)
+            WHERE ns IS NOT NULL ORDER BY 1, 2, 3`,
+      params: [],
+    });
+    const nodes = await this.run({ sql: `SELECT DISTINCT NodeName FROM flows WHERE NodeName IS NOT NULL ORDER BY 1`, params: [] });
+    const inv: Inventory = { namespaces: [], workloads: [], pods: [], nodes: nodes.rows.map((r) => String(r[0])) };
+    const seenWl = new Set<string>();
+    for (const [ns, wl, pod] of pods.rows as [string, string | null, string | null][]) {
+      if (!inv.namespaces.includes(ns)) inv.namespaces.push(ns);
+      if (wl && !seenWl.has(`${ns}/${wl}`)) {
+        seenWl.add(`${ns}/${wl}`);
+        inv.workloads.push({ namespace: ns, workload: wl });
+      }
+      if (pod) inv.pods.push({ namespace: ns, workload: wl, pod });
+    }
+    return inv;
   }
 
   close(): void {

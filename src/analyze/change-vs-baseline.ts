@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { FindingKind, Severity } from "../model/index.js";
+import { Field } from "../query/index.js";
+import { matchOf, partyColumns, PartyColumns, partyOf } from "./party.js";
+import { heaviest, keyOf, num, rollup, str } from "./rows.js";
+import { change, score } from "./score.js";
+import { titleOf } from "./titles.js";
+import type { Analyzer, FindingDraft } from "./types.js";
+
+const params = z
+  .object({
+    kind: FindingKind,
+    /** The query whose rows to judge. */
+    query: z.string().default("main"),
+    measure: z.string().default("flows"),
+    subject: PartyColumns,
+    peer: PartyColumns.optional(),
+    /** Column holding the reason (drop reason, rcode); or a fixed reason. */
+    reason: Field.optional(),
+    fixedReason: z.string().optional(),
+    /** Column with the DNS query name, if any. */
+    dnsQuery: Field.optional(),
+    /** A measure that must reach a minimum (e.g. distinct pods) for a finding. */
+    spread: z.object({ measure: z.string(), min: z.number() }).strict().optional(),
+    minValue: z.number().default(10),
+    minRatio: z.number().default(3),
+    /** Severity when it is new or increased; steady trouble is info. */
+    severity: Severity.default("critical"),
+    unit: z.string().default("flows"),
+  })
+  .strict();
+
+/**
+ * Trouble that is new or has grown against the window before: drops, resets, L7 drops,
+ * Kafka errors. Rows are rolled up to subject + reason; the dominant peer is named.
+ */
+export const changeVsBaseline: Analyzer<typeof params> = {
+  name: "changeVsBaseline",
+  params,
+  run({ queries, params: p }) {
+    const q = queries[p.query];
+    if (!q) throw new Error(`changeVsBaseline: no query named ${p.query}`);
+    const keyCols = [...partyColumns(p.subject), ...(p.reason ? [p.reason] : []), ...(p.dnsQuery ? [p.dnsQuery] : [])];
+    const key = keyOf(keyCols);
+    const base = q.baseline ? rollup(q.baseline, key, p.measure) : null;
+    const drafts: FindingDraft[] = [];
+    for (const [k, g] of rollup(q.current, key, p.measure)) {
+      const value = g.total;
+      if (value < p.minValue) continue;
+      const sample = g.rows[0]!;
+      if (p.spread && Math.max(...g.rows.map((r) => num(r[p.spread!.measure]))) < p.spread.min) continue;
+      const baseline = base ? (base.get(k)?.total ?? 0) : null;
+      const c = change(value, baseline, p.minRatio);
+      if (c === "decreased") continue;
+      const severity = c === "steady" ? "info" : c === "unknown" ? "warning" : p.severity;
+      const reason = (p.reason && str(sample[p.reason])) ?? p.fixedReason ?? null;
+      const top = p.peer ? heaviest(g.rows, partyColumns(p.peer), p.measure) : null;
+      const peer = p.peer && top ? partyOf(top.row, p.peer) : null;
+      const facts: Record<string, string | number> = {};
+      if (p.spread) facts[p.spread.measure] = Math.max(...g.rows.map((r) => num(r[p.spread!.measure])));
+      const draft = {
+        kind: p.kind, severity, subject: partyOf(sample, p.subject), peer, reason,
+        query: p.dnsQuery ? str(sample[p.dnsQuery]) : null,
+        value, unit: p.unit, baseline, facts,
+      };
+      drafts.push({ ...draft, title: titleOf(draft), match: matchOf(sample, keyCols), score: score(p.kind, severity, value, baseline) });
+    }
+    return drafts;
+  },
+};

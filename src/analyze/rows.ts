@@ -1,0 +1,34 @@
+import type { Cell } from "../model/index.js";
+import type { Row } from "./types.js";
+
+export const num = (v: Cell | undefined): number => (typeof v === "number" ? v : v == null ? 0 : Number(v) || 0);
+export const str = (v: Cell | undefined): string | null => (v === null || v === undefined || v === "" ? null : String(v));
+
+/** Sum a measure over rows grouped by a key; the first row of each group is kept as a sample. */
+export function rollup(rows: Row[], key: (r: Row) => string, measure: string): Map<string, { total: number; rows: Row[] }> {
+  const out = new Map<string, { total: number; rows: Row[] }>();
+  for (const r of rows) {
+    const k = key(r);
+    const g = out.get(k) ?? { total: 0, rows: [] };
+    g.total += num(r[measure]);
+    g.rows.push(r);
+    out.set(k, g);
+  }
+  return out;
+}
+
+export const keyOf = (cols: string[]) => (r: Row) => JSON.stringify(cols.map((c) => r[c] ?? null));
+
+/** The combination of `cols` that weighs most by `measure`, with a sample row and its total. */
+export function heaviest(rows: Row[], cols: string[], measure: string): { row: Row; total: number } | null {
+  let best: { row: Row; total: number } | null = null;
+  for (const g of rollup(rows, keyOf(cols), measure).values()) if (!best || g.total > best.total) best = { row: g.rows[0]!, total: g.total };
+  return best;
+}
+
+export function label(p: { namespace?: string | null; workload?: string | null; pod?: string | null; node?: string | null }): string {
+  if (p.pod) return p.namespace ? `${p.namespace}/${p.pod}` : p.pod;
+  if (p.workload) return p.namespace ? `${p.namespace}/${p.workload}` : p.workload;
+  if (p.node) return `node ${p.node}`;
+  return p.namespace ? `namespace ${p.namespace}` : "outside the cluster (world)";
+}

@@ -1,0 +1,125 @@
+import { join } from "node:path";
+import { mkdir } from "node:fs/promises";
+import type { FindingDraft } from "../analyze/index.js";
+import { Report, type Chart, type Evidence, type Finding, type Question } from "../model/index.js";
+import { parseQuestion } from "../understand/index.js";
+import { scopePredicates, windows, type Check, type Playbook, type Playbooks } from "../playbooks/index.js";
+import { flowQuery, type FlowSource } from "../query/index.js";
+import { barsChart, heatmapChart, nextSteps, rankDrafts, renderChart, stackedChart, summarize, timeseriesChart, type ChartSpec } from "../report/index.js";
+import { runCheck, type CheckOutcome } from "./run-checks.js";
+import { breakdownOf, timelineOf, type Timeline } from "./timeline.js";
+import { HELP } from "./help.js";
+
+export interface InvestigateContext {
+  source: FlowSource;
+  playbooks: Playbooks;
+  /** "Now"; without it, the end of the data (rounded up to the minute) or the clock. */
+  now?: Date;
+  /** IANA zone for clock times in questions (NETRCA_TZ). */
+  tz?: string;
+  /** Where chart PNGs go; no charts when absent. */
+  outDir?: string;
+  /** Whether a metrics source (Prometheus) is configured. */
+  metrics?: boolean;
+}
+
+const MAX_FINDINGS = 10;
+const TIMELINES = 3;
+
+/** The one entry point of every surface: question text in, Report out. */
+export async function investigate(text: string, ctx: InvestigateContext): Promise<Report> {
+  const extent = await ctx.source.extent();
+  const now = ctx.now ?? (extent.to ? ceilMinute(new Date(extent.to)) : new Date());
+  const question = parseQuestion(text, { now, ...(ctx.tz && { tz: ctx.tz }), inventory: await ctx.source.inventory() });
+  const notes = [...question.notes, ...question.unknownNames.map(didYouMean)];
+  if (ctx.source.demo) notes.unshift("Answered from the built-in demo cluster (simulated data): pass --flows FILE or --store PATH for your own.");
+  if (question.intent === "help") return Report.parse({ question: text, intent: "help", scope: question.scope, summary: HELP, findings: [], evidence: [], charts: [], notes });
+
+  const { baseline } = windows(question.scope);
+  // A baseline only counts when the data covers (nearly all of) the window before.
+  const hasBaseline = !!extent.from && Date.parse(extent.from) <= baseline.from.getTime() + (baseline.to.getTime() - baseline.from.getTime()) * 0.1;
+  if (!hasBaseline && extent.rows > 0) notes.push(`No data before ${question.scope.from.slice(11, 16)} UTC to compare with: findings are judged without a baseline.`);
+
+  const outcomes: CheckOutcome[] = [];
+  for (const book of playbooksFor(question, ctx.playbooks)) {
+    for (const check of book.checks) outcomes.push(await runCheck(check, { source: ctx.source, scope: question.scope, hasBaseline, metrics: !!ctx.metrics }));
+  }
+  for (const o of outcomes) if (o.note && !notes.includes(o.note)) notes.push(o.note);
+
+  const ranked = rankDrafts(outcomes.flatMap((o) => o.drafts.map((draft) => ({ draft, outcome: o })))).slice(0, MAX_FINDINGS);
+  const timelines = new Map<FindingDraft, Timeline | null>();
+  for (const { draft, outcome } of ranked.slice(0, TIMELINES)) timelines.set(draft, await timelineOf(ctx.source, question.scope, outcome.check, draft));
+
+  // Evidence of the checks behind the top findings first, then the rest.
+  const order = [...new Set([...ranked.map((r) => r.outcome), ...outcomes])].filter((o) => o.evidence);
+  const evidence: Evidence[] = order.map((o) => o.evidence!);
+  const findings: Finding[] = ranked.map(({ draft, outcome }, i) => {
+    const since = timelines.get(draft)?.since ?? null;
+    return {
+      rank: i + 1, kind: draft.kind, severity: draft.severity,
+      title: draft.title + (since && draft.severity !== "info" ? ` since ${since.slice(11, 16)}` : ""),
+      subject: draft.subject, peer: draft.peer, reason: draft.reason, query: draft.query ?? null,
+      value: draft.value, unit: draft.unit, baseline: draft.baseline, since,
+      next: nextSteps(draft), evidence: [order.indexOf(outcome)],
+    };
+  });
+
+  const charts = ctx.outDir ? await chartsFor(ranked, timelines, question, ctx.source, ctx.outDir) : [];
+  const flowsInScope = await countFlows(ctx.source, question);
+  const summary = summarize({ scope: question.scope, findings, flowsInScope, dataFrom: extent.from, dataTo: extent.to });
+  return Report.parse({ question: text, intent: question.intent, scope: question.scope, summary, findings, evidence, charts, notes });
+}
+
+function playbooksFor(q: Question, books: Playbooks): Playbook[] {
+  const book = books.get(q.intent as Playbook["intent"]);
+  if (!book) return [];
+  return book.include ? book.include.map((i) => books.get(i)!).filter(Boolean) : [book];
+}
+
+function didYouMean(u: Question["unknownNames"][number]): string {
+  return `No ${u.field} named "${u.name}" in the data` + (u.suggestions.length ? `; did you mean ${u.suggestions.map((s) => `"${s}"`).join(" or ")}?` : ".");
+}
+
+function ceilMinute(d: Date): Date {
+  return new Date(Math.ceil(d.getTime() / 60_000) * 60_000);
+}
+
+async function countFlows(source: FlowSource, q: Question): Promise<number> {
+  const r = await source.query(flowQuery({ window: windows(q.scope).current, where: scopePredicates(q.scope, "either"), measures: [{ fn: "flows", as: "flows" }] }));
+  return Number(r.rows[0]?.[0] ?? 0);
+}
+
+/** A chart for the top finding, and one for the next active finding from another check. */
+async function chartsFor(
+  ranked: { draft: FindingDraft; outcome: CheckOutcome }[],
+  timelines: Map<FindingDraft, Timeline | null>,
+  q: Question,
+  source: FlowSource,
+  outDir: string,
+): Promise<Chart[]> {
+  const picked = ranked.filter((r, i) => i === 0 || (r.draft.severity !== "info" && r.outcome !== ranked[0]!.outcome)).slice(0, 2);
+  const charts: Chart[] = [];
+  for (const { draft, outcome } of picked) {
+    const spec = await chartSpec(draft, outcome.check, timelines.get(draft) ?? (await timelineOf(source, q.scope, outcome.check, draft)), q, source);
+    if (!spec) continue;
+    await mkdir(outDir, { recursive: true });
+    const file = join(outDir, `${charts.length + 1}-${outcome.check.id}.png`);
+    await renderChart(spec, file);
+    charts.push({ title: spec.title, file });
+  }
+  return charts;
+}
+
+async function chartSpec(d: FindingDraft, check: Check, t: Timeline | null, q: Question, source: FlowSource): Promise<ChartSpec | null> {
+  const plan = check.present.chart ?? { kind: "timeseries" as const };
+  switch (plan.kind) {
+    case "bars":
+      return barsChart(d) ?? (t ? timeseriesChart(d, d.title, t) : null);
+    case "stacked":
+      return stackedChart(check.title, plan.by, await breakdownOf(source, q.scope, check, plan.by, plan.top));
+    case "heatmap":
+      return heatmapChart(check.title, plan.by, await breakdownOf(source, q.scope, check, plan.by, plan.top));
+    case "timeseries":
+      return t ? timeseriesChart(d, d.title, t) : null;
+  }
+}

@@ -1,0 +1,74 @@
+import { ANALYZERS, type FindingDraft, type QueryRows, type Row } from "../analyze/index.js";
+import type { Evidence, Scope } from "../model/index.js";
+import { scopePredicates, windows, type Check } from "../playbooks/index.js";
+import { compileKql, flowQuery, type FlowQuery, type FlowResult, type FlowSource, type Predicate } from "../query/index.js";
+
+export interface CheckOutcome {
+  check: Check;
+  drafts: FindingDraft[];
+  evidence: Evidence | null;
+  /** A check that did not run, and why (source not configured, failed). */
+  note?: string;
+}
+
+export interface RunContext {
+  source: FlowSource;
+  scope: Scope;
+  /** Whether the data reaches back before the question's window (else: no baseline). */
+  hasBaseline: boolean;
+  /** Sources configured besides flows (metrics: Prometheus). */
+  metrics: boolean;
+}
+
+const EVIDENCE_ROWS = 20;
+
+/** Run one check: its queries over the window and the window before, then its analyzer. */
+export async function runCheck(check: Check, ctx: RunContext): Promise<CheckOutcome> {
+  if (check.source === "metrics" && !ctx.metrics) {
+    return { check, drafts: [], evidence: null, note: `Prometheus not configured: "${check.title}" skipped` };
+  }
+  try {
+    const { current, baseline } = windows(ctx.scope);
+    const scopeWhere = scopePredicates(ctx.scope, check.scope);
+    const queries: Record<string, QueryRows> = {};
+    for (const [name, template] of Object.entries(check.queries)) {
+      const q = (window: { from: Date; to: Date }) => flowQuery({ ...template, where: [...scopeWhere, ...template.where], window });
+      const now = await ctx.source.query(q(current));
+      const before = ctx.hasBaseline ? await ctx.source.query(q(baseline)) : null;
+      queries[name] = { current: asRows(now), baseline: before ? asRows(before) : null };
+    }
+    const analyzer = ANALYZERS[check.analyze.name]!;
+    const drafts = analyzer.run({ queries, params: check.analyze.params, scope: ctx.scope });
+    const evidence = await evidenceOf(check, ctx, scopeWhere);
+    return { check, drafts, evidence };
+  } catch (e) {
+    return { check, drafts: [], evidence: null, note: `check "${check.id}" failed: ${(e as Error).message.split("\n")[0]}` };
+  }
+}
+
+function asRows(r: FlowResult): Row[] {
+  return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i] ?? null])));
+}
+
+/** The check's table: its first (or named) query, narrowed to the check's trouble, top rows. */
+async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[]): Promise<Evidence> {
+  const name = check.present.table ?? Object.keys(check.queries)[0]!;
+  const template = check.queries[name]!;
+  const q: FlowQuery = flowQuery({
+    ...template,
+    where: [...scopeWhere, ...template.where, ...check.trouble],
+    window: windows(ctx.scope).current,
+    top: Math.min(template.top ?? EVIDENCE_ROWS, EVIDENCE_ROWS),
+  });
+  // Its own query, so the table carries the exact SQL and KQL that reproduce it.
+  const result = await ctx.source.query(q);
+  const all = result.columns;
+  const keep = (check.present.columns ?? all).filter((c) => all.includes(c));
+  const idx = keep.map((c) => all.indexOf(c));
+  return {
+    title: check.title,
+    columns: keep,
+    rows: result.rows.slice(0, EVIDENCE_ROWS).map((row) => idx.map((i) => row[i] ?? null)),
+    query: { ...(result.sql && { sql: result.sql }), kql: compileKql(q) },
+  };
+}

@@ -1,0 +1,6 @@
+export * from "./finding-kind.js";
+export * from "./flow-columns.js";
+export * from "./k8s-name.js";
+export * from "./question.js";
+export * from "./report.js";
+export * from "./catalog.js";

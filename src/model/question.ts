@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+/** What the user asked for; each intent but help and triage names one playbook. */
+export const Intent = z.enum(["dns", "drops", "traffic", "health", "l7", "triage", "help"]);
+export type Intent = z.infer<typeof Intent>;
+
+const name = z.string().nullable();
+
+/** The second party of "A can't reach B" or "A gets 403 from B". */
+export const Peer = z.object({ namespace: name, workload: name, pod: name }).strict();
+export type Peer = z.infer<typeof Peer>;
+
+/**
+ * Where and when to look. Names here were validated as Kubernetes names (DNS-1123) by the
+ * parser; `from`/`to` are ISO instants (UTC).
+ */
+export const Scope = z
+  .object({
+    namespace: name,
+    workload: name,
+    pod: name,
+    node: name,
+    peer: Peer.nullable(),
+    from: z.string(),
+    to: z.string(),
+  })
+  .strict();
+export type Scope = z.infer<typeof Scope>;
+
+export const Question = z.object({
+  text: z.string(),
+  intent: Intent,
+  scope: Scope,
+  /** Things the parser noticed and the reply should say (unknown names, assumptions). */
+  notes: z.array(z.string()).default([]),
+  /** Names the data does not hold, with the closest names it does ("did you mean …?"). */
+  unknownNames: z
+    .array(z.object({ field: z.enum(["namespace", "workload", "pod", "node", "peer"]), name: z.string(), suggestions: z.array(z.string()) }))
+    .default([]),
+});
+export type Question = z.infer<typeof Question>;
+
+/**
+ * The names present in the data, so the parser can tell a namespace from a workload and
+ * offer "did you mean …?". Declared here because the source that fills it is a later stage.
+ */
+export interface Inventory {
+  namespaces: string[];
+  /** namespace/workload pairs */
+  workloads: { namespace: string; workload: string }[];
+  pods: { namespace: string; workload: string | null; pod: string }[];
+  nodes: string[];
+}

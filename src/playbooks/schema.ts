@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { Intent } from "../model/index.js";
+import { Field, Predicate, QueryTemplate } from "../query/index.js";
+
+/**
+ * A playbook as written in playbooks/<intent>.yaml: an intent, a title and checks. A check
+ * holds typed queries (never query text), names the analyzer that judges their rows, and
+ * says how to present them. Judgement lives in analyzers; data needs live here.
+ */
+
+/** How the question's scope narrows a check's flows. */
+export const ScopeMode = z.enum([
+  "either", // the named namespace/workload/pod on either side (with a peer: between the two)
+  "none", // cluster-wide, whatever the question named (e.g. node comparisons)
+]);
+
+export const ChartPlan = z.discriminatedUnion("kind", [
+  /** The top finding's flows over time against the rest of the check's bad flows. */
+  z.object({ kind: z.literal("timeseries") }).strict(),
+  /** The check's bad flows over time, stacked by a field (e.g. drop reason). */
+  z.object({ kind: z.literal("stacked"), by: Field, top: z.number().int().min(1).max(8).default(6) }).strict(),
+  /** The check's bad flows over time by a field (e.g. pods sending RSTs). */
+  z.object({ kind: z.literal("heatmap"), by: Field, top: z.number().int().min(1).max(12).default(8) }).strict(),
+  /** Bars the analyzer made (e.g. each pod's share of its workload's traffic). */
+  z.object({ kind: z.literal("bars") }).strict(),
+]);
+export type ChartPlan = z.infer<typeof ChartPlan>;
+
+export const Check = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/, "a check id is lower-case words joined by '-'"),
+    title: z.string().min(1),
+    source: z.enum(["flows", "metrics"]).default("flows"),
+    scope: ScopeMode.default("either"),
+    queries: z.record(z.string().regex(/^[a-z][A-Za-z0-9]*$/), QueryTemplate).refine((q) => Object.keys(q).length > 0, "a check needs at least one query"),
+    analyze: z.object({ name: z.string(), params: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    /** Flows that count as trouble for this check's timeline and charts (e.g. verdict DROPPED). */
+    trouble: z.array(Predicate).default([]),
+    present: z
+      .object({
+        table: z.string().optional(),
+        columns: z.array(z.string()).optional(),
+        chart: ChartPlan.optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const table = c.present.table ?? Object.keys(c.queries)[0];
+    if (table && !(table in c.queries)) ctx.addIssue({ code: "custom", path: ["present", "table"], message: `no query named ${table}` });
+  });
+export type Check = z.output<typeof Check>;
+
+export const Playbook = z
+  .object({
+    intent: Intent.exclude(["help"]),
+    title: z.string().min(1),
+    description: z.string().optional(),
+    /** For triage: the playbooks it runs (by intent). */
+    include: z.array(Intent.exclude(["help", "triage"])).optional(),
+    checks: z.array(Check).default([]),
+  })
+  .strict();
+export type Playbook = z.output<typeof Playbook>;

@@ -1,0 +1,32 @@
+import { FlowStore, InputError, openDemoStore, type IngestResult } from "./embedded/index.js";
+
+export interface OpenedSource {
+  source: FlowStore;
+  /** What loading --flows files found (bad lines), if files were given. */
+  ingest?: IngestResult;
+}
+
+/**
+ * Pick the data a question is answered from: --flows files (loaded into memory), a store
+ * file (--store or NETRCA_STORE), or else the built-in demo cluster.
+ */
+export async function openSource(opts: { flows?: string[]; store?: string }): Promise<OpenedSource> {
+  if (opts.flows?.length) {
+    const source = await FlowStore.open(opts.store ?? ":memory:");
+    try {
+      const ingest = await source.ingest(opts.flows);
+      if (ingest.rows === 0 && ingest.rejected > 0) {
+        const e = ingest.errors[0]!;
+        throw new InputError(`no usable flow in ${opts.flows.join(", ")}: all ${ingest.rejected} lines were rejected (first: ${e.file}:${e.line}: ${e.message})`);
+      }
+      return { source, ingest };
+    } catch (e) {
+      source.close();
+      throw e;
+    }
+  }
+  if (opts.store) return { source: await FlowStore.open(opts.store) };
+  return { source: await openDemoStore() };
+}
+
+export { FlowStore, InputError, type IngestResult };

@@ -1,0 +1,186 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { renderText } from "./render.js";
+import { parseQuestion } from "../../understand/index.js";
+import { InputError, type IngestResult } from "../../sources/embedded/ingest/index.js";
+import { SCENARIOS } from "../../sources/embedded/simulate/index.js";
+
+const USAGE = `netrca: root-cause answers for Kubernetes container networking (ACNS, Retina, Cilium Hubble)
+
+usage:
+  netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--now ISO] [--json] [--out DIR]
+                                                      answer a question (no data given: the demo cluster)
+  netrca parse ["QUESTION"] [--now ISO] [--json]     intent and scope of a question (none: one per stdin line, JSONL out)
+  netrca ingest FILE... --store PATH [--json]        load Hubble or Log Analytics exports into a store
+  netrca simulate --scenario NAME --out FILE [--seed N] [--scale N]
+                                                      write Hubble export lines of a demo scenario
+  netrca help
+
+scenarios: ${SCENARIOS.join(", ")}`;
+
+/** Bad usage or unreadable input: exit 2 with one line on stderr. */
+class UsageError extends Error {}
+
+type Io = { out: (s: string) => void; err: (s: string) => void };
+const stdio: Io = { out: (s) => process.stdout.write(s + "\n"), err: (s) => process.stderr.write(s + "\n") };
+
+/** Runs one command line; returns the exit code (0 answered, 2 bad usage or input, 1 internal). */
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "ask": return await ask(rest, io);
+      case "parse": return await parse(rest, io);
+      case "ingest": return await ingest(rest, io);
+      case "simulate": return await simulateCommand(rest, io);
+      case undefined: case "help": case "--help": case "-h":
+        io.out(USAGE);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}" (try: netrca help)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InputError) {
+      io.err(`netrca: ${e.message}`);
+      return 2;
+    }
+    io.err(`netrca: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+function args<T extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: T, positionals = false) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: positionals, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0]!);
+  }
+}
+
+async function ask(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = args(argv, {
+    flows: { type: "string", multiple: true },
+    store: { type: "string" },
+    now: { type: "string" },
+    json: { type: "boolean" },
+    out: { type: "string" },
+  }, true);
+  const text = positionals.join(" ").trim();
+  if (!text) throw new UsageError('ask needs a question, e.g. netrca ask "why is dns failing in namespace shop?"');
+  const now = nowOption(values.now);
+  const { investigate } = await import("../../investigate/index.js");
+  const { loadPlaybooks, PLAYBOOK_DIR } = await import("../../playbooks/index.js");
+  const { ANALYZER_CATALOG } = await import("../../analyze/index.js");
+  const { openSource } = await import("../../sources/index.js");
+  const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
+  const storePath = values.store ?? process.env.NETRCA_STORE;
+  const { source, ingest } = await openSource({ ...(values.flows && { flows: values.flows }), ...(storePath && { store: storePath }) });
+  try {
+    if (ingest?.rejected) {
+      io.err(`netrca: kept ${ingest.rows} rows, rejected ${ingest.rejected} lines:`);
+      for (const e of ingest.errors) io.err(`  ${e.file}:${e.line}: ${e.message}`);
+    }
+    const tz = process.env.NETRCA_TZ;
+    const outDir = resolve(values.out ?? join(tmpdir(), "netrca", `charts-${process.pid}-${Date.now()}`));
+    const report = await investigate(text, { source, playbooks, outDir, ...(now && { now }), ...(tz && { tz }) });
+    io.out(values.json ? JSON.stringify(report, null, 2) : renderText(report));
+    return 0;
+  } finally {
+    source.close();
+  }
+}
+
+function nowOption(raw: string | undefined): Date | undefined {
+  if (raw === undefined) return undefined;
+  const t = Date.parse(raw);
+  if (Number.isNaN(t)) throw new UsageError(`--now must be an ISO time such as 2026-11-20T15:00:00Z, got "${raw}"`);
+  return new Date(t);
+}
+
+async function parse(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = args(argv, { now: { type: "string" }, json: { type: "boolean" } }, true);
+  const now = nowOption(values.now) ?? new Date();
+  const tz = process.env.NETRCA_TZ;
+  const show = (text: string) => {
+    const q = parseQuestion(text, { now, ...(tz && { tz }) });
+    io.out(values.json || positionals.length === 0 ? JSON.stringify(q) : describeQuestion(q));
+  };
+  if (positionals.length > 0) {
+    show(positionals.join(" "));
+    return 0;
+  }
+  // One question a line on stdin, one JSON answer a line: blank lines answer too, so the
+  // output lines up with the input.
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) show(line);
+  return 0;
+}
+
+function describeQuestion(q: ReturnType<typeof parseQuestion>): string {
+  const s = q.scope;
+  const parts = (["namespace", "workload", "pod", "node"] as const).filter((k) => s[k]).map((k) => `${k}=${s[k]}`);
+  if (s.peer) parts.push(`peer=${[s.peer.namespace, s.peer.workload ?? s.peer.pod].filter(Boolean).join("/")}`);
+  return [`intent: ${q.intent}`, `scope: ${parts.join(" ") || "(whole cluster)"}`, `window: ${s.from} to ${s.to}`, ...q.notes.map((n) => `note: ${n}`)].join("\n");
+}
+
+async function ingest(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = args(argv, { store: { type: "string" }, json: { type: "boolean" } }, true);
+  const storePath = values.store ?? process.env.NETRCA_STORE;
+  if (!storePath) throw new UsageError("ingest needs --store PATH (or NETRCA_STORE) to keep the flows in");
+  if (positionals.length === 0) throw new UsageError("ingest needs at least one FILE (a Hubble export or a Log Analytics export)");
+  const { FlowStore } = await import("../../sources/embedded/index.js");
+  const store = await FlowStore.open(storePath);
+  let result: IngestResult;
+  try {
+    result = await store.ingest(positionals);
+  } finally {
+    store.close();
+  }
+  if (values.json) io.out(JSON.stringify(result));
+  else printIngest(result, positionals.length, storePath, io);
+  if (result.rows === 0 && result.rejected > 0) {
+    const first = result.errors[0]!;
+    io.err(`netrca: no usable flow in the input: all ${result.rejected} lines were rejected (first: ${first.file}:${first.line}: ${first.message})`);
+    return 2;
+  }
+  return 0;
+}
+
+function printIngest(r: IngestResult, files: number, store: string, io: Io): void {
+  io.out(`ingested ${r.rows} flow rows from ${files} file${files === 1 ? "" : "s"} into ${store}` + (r.from ? `, ${r.from} to ${r.to}` : ""));
+  if (r.rejected) {
+    io.out(`rejected ${r.rejected} line${r.rejected === 1 ? "" : "s"}${r.rejected > r.errors.length ? ` (first ${r.errors.length} shown)` : ""}:`);
+    for (const e of r.errors) io.out(`  ${e.file}:${e.line}: ${e.message}`);
+  }
+}
+
+async function simulateCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = args(argv, {
+    scenario: { type: "string" },
+    out: { type: "string" },
+    seed: { type: "string" },
+    scale: { type: "string" },
+  });
+  const name = values.scenario;
+  if (!name) throw new UsageError(`simulate needs --scenario NAME (one of: ${SCENARIOS.join(", ")})`);
+  const { isScenarioName, simulate, writeSimulation } = await import("../../sources/embedded/simulate/index.js");
+  if (!isScenarioName(name)) throw new UsageError(`unknown scenario "${name}" (one of: ${SCENARIOS.join(", ")})`);
+  if (!values.out) throw new UsageError("simulate needs --out FILE");
+  const seed = numberOption("--seed", values.seed, { integer: true, min: 0 });
+  const scale = numberOption("--scale", values.scale, { integer: false, min: 0.01 });
+  const sim = simulate(name, { ...(seed !== undefined && { seed }), ...(scale !== undefined && { scale }) });
+  const lines = await writeSimulation(sim, values.out);
+  io.out(`wrote ${lines} Hubble flow lines of scenario ${name} (${sim.from} to ${sim.to}) to ${values.out}`);
+  for (const t of sim.truth) io.out(`  injected: ${t.description}`);
+  return 0;
+}
+
+function numberOption(flag: string, raw: string | undefined, o: { integer: boolean; min: number }): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < o.min || (o.integer && !Number.isInteger(n))) {
+    throw new UsageError(`${flag} must be ${o.integer ? "a whole number" : "a number"} >= ${o.min}, got "${raw}"`);
+  }
+  return n;
+}

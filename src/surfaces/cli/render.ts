@@ -1,0 +1,56 @@
+import type { Cell, Report } from "../../model/index.js";
+
+const MAX_TABLES = 3;
+
+/** The Report as terminal text: what was understood, the answer, the evidence, where the charts are. */
+export function renderText(r: Report): string {
+  const s = r.scope;
+  const scope = [s.namespace && `ns ${s.namespace}`, s.workload && `workload ${s.workload}`, s.pod && `pod ${s.pod}`, s.node && `node ${s.node}`, s.peer && `peer ${[s.peer.namespace, s.peer.workload ?? s.peer.pod].filter(Boolean).join("/")}`]
+    .filter(Boolean)
+    .join(", ");
+  const out: string[] = [];
+  out.push(`understood: ${r.intent} · ${scope || "whole cluster"} · ${s.from.slice(0, 16).replace("T", " ")} to ${s.to.slice(0, 16).replace("T", " ")} UTC`);
+  out.push("", wrap(r.summary, 100));
+  if (r.findings.length) {
+    out.push("", "Findings");
+    for (const f of r.findings) {
+      out.push(`${String(f.rank).padStart(3)}. ${f.severity.toUpperCase().padEnd(8)} ${f.title}`);
+      out.push(`      ${f.kind} · ${f.value} ${f.unit}${f.baseline !== null ? ` (window before: ${f.baseline})` : ""}`);
+      if (f.severity !== "info") for (const n of f.next) out.push(`      → ${n}`);
+    }
+  }
+  const shown = [...new Set(r.findings.filter((f) => f.severity !== "info").flatMap((f) => f.evidence))].slice(0, MAX_TABLES);
+  const tables = shown.length ? shown : r.evidence.length ? [0] : [];
+  for (const i of tables) {
+    const e = r.evidence[i];
+    if (!e) continue;
+    out.push("", `Evidence: ${e.title}`);
+    out.push(e.rows.length ? table(e.columns, e.rows) : "  (no rows)");
+    if (e.query.kql) out.push("  KQL (Log Analytics):", ...e.query.kql.split("\n").map((l) => `    ${l}`));
+  }
+  if (r.evidence.length > tables.length) out.push("", `(${r.evidence.length - tables.length} more evidence tables and every query: --json)`);
+  if (r.charts.length) out.push("", "Charts", ...r.charts.map((c) => `  ${c.title}: ${c.file}`));
+  if (r.notes.length) out.push("", "Notes", ...r.notes.map((n) => `  - ${n}`));
+  return out.join("\n");
+}
+
+function table(columns: string[], rows: Cell[][]): string {
+  const text = (c: Cell) => (c === null ? "-" : String(c));
+  const widths = columns.map((c, i) => Math.min(Math.max(c.length, ...rows.map((r) => text(r[i] ?? null).length)), 60));
+  const line = (cells: string[]) => "  " + cells.map((c, i) => (c.length > widths[i]! ? c.slice(0, widths[i]! - 1) + "…" : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...rows.map((r) => line(r.map(text)))].join("\n");
+}
+
+function wrap(text: string, width: number): string {
+  return text.split("\n").map((para) => {
+    const lines: string[] = [];
+    let line = "";
+    for (const word of para.split(" ")) {
+      if (line && line.length + word.length + 1 > width) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    return [...lines, line].join("\n");
+  }).join("\n");
+}
