@@ -20,4 +20,4 @@ export { change, score } from "./score.js";
 export { label } from "./rows.js";
 export { expandsResolvedName } from "./dns-errors.js";
 export type { Analyzer, AnalyzerInput, FindingDraft, Party, QueryRows, Row } from "./types.js";
-export { since } from "./since.js";
+export { shareSeries, since } from "./since.js";

@@ -37,7 +37,8 @@ export const latency: Analyzer<typeof params> = {
       if (num(r[p.count]) < p.minFlows || ms < p.minMs) continue;
       const baseMs = before ? (before.get(key(r)) ?? null) : null;
       if (baseMs !== null && ms < baseMs * p.minRatio) continue;
-      const severity: Severity = baseMs === null ? "warning" : ms >= baseMs * 2 * p.minRatio ? "critical" : "warning";
+      // Slow is anomalous, not failing: a failure (e.g. the SERVFAILs that make DNS slow) ranks above it.
+      const severity: Severity = "warning";
       const draft = {
         kind: p.kind, severity, subject: partyOf(r, p.subject), peer: null, reason: null,
         value: Math.round(ms * 10) / 10, unit: "ms (p95)", baseline: baseMs === null ? null : Math.round(baseMs * 10) / 10,

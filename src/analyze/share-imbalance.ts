@@ -65,7 +65,7 @@ export const shareImbalance: Analyzer<typeof params> = {
             { name: hot, where: [...inWorkload, { field: "dstPod", op: "eq", value: hot }] },
             { name: `other ${subject.workload} pods`, where: [...inWorkload, { field: "dstPod", op: "neq", value: hot }] },
           ],
-          trouble: "first",
+          trouble: "share",
         },
         bars: { title: `Share of ${subject.workload}'s incoming traffic by pod`, unit: "%", categories: pods.map(([n]) => n), values: pods.map(([, n]) => pct(n / w.total)), highlight: [hot] },
       });

@@ -1,29 +1,45 @@
 /**
  * When did the trouble start? The first bucket from which the trouble series stays above
- * its normal level (the window before the question's window: mean + 3 standard deviations),
- * sustained for most of the following minutes. Null when it was already there before.
+ * its normal level (the window before the question's window: mean + 3 standard deviations,
+ * at least twice the mean), sustained for most of the following buckets. Counts are
+ * smoothed over three buckets first, so a few flows a minute do not make noise a start.
+ * Null when it was already there before, or never rose.
  */
-export function since(points: { t: string; v: number }[], windowFrom: string): string | null {
+export function since(points: { t: string; v: number }[], windowFrom: string, opts: { floor?: number } = {}): string | null {
   if (points.length === 0) return null;
-  const before = points.filter((p) => p.t < windowFrom).map((p) => p.v);
+  const v = points.map((p, i) => {
+    const near = points.slice(Math.max(0, i - 1), i + 2).map((q) => q.v);
+    return near.reduce((a, b) => a + b, 0) / near.length;
+  });
+  const before = v.filter((_, i) => points[i]!.t < windowFrom);
+  const floor = opts.floor ?? 1;
   let threshold: number;
   if (before.length >= 5) {
     const mean = before.reduce((a, b) => a + b, 0) / before.length;
     const sd = Math.sqrt(before.reduce((a, b) => a + (b - mean) ** 2, 0) / before.length);
-    threshold = Math.max(mean + 3 * sd, mean * 2, 1);
+    threshold = Math.max(mean + 3 * sd, mean * 2, floor);
   } else {
     // No history: compare with the quiet part of the window itself.
-    const sorted = points.map((p) => p.v).sort((a, b) => a - b);
-    threshold = Math.max(3 * sorted[Math.floor(sorted.length / 4)]!, 1);
+    const sorted = [...v].sort((a, b) => a - b);
+    threshold = Math.max(3 * sorted[Math.floor(sorted.length / 4)]!, floor);
   }
-  const above = points.map((p) => p.v > threshold);
+  const above = v.map((x) => x > threshold);
   for (let i = 0; i < points.length; i++) {
     if (!above[i]) continue;
     const ahead = above.slice(i, i + 5);
-    if (ahead.filter(Boolean).length >= Math.min(3, ahead.length)) {
+    if (ahead.filter(Boolean).length >= Math.min(4, ahead.length)) {
       // Already above at the very start of the data: it began before we can see.
       return i === 0 && before.length > 0 ? null : points[i]!.t;
     }
   }
   return null;
+}
+
+/** A share series (first / (first + second)) smoothed the same way, for "since" on shares. */
+export function shareSeries(first: number[], second: number[]): number[] {
+  const roll = (xs: number[], i: number) => xs.slice(Math.max(0, i - 1), i + 2).reduce((a, b) => a + b, 0);
+  return first.map((_, i) => {
+    const a = roll(first, i), b = roll(second, i);
+    return a + b > 0 ? a / (a + b) : 0;
+  });
 }

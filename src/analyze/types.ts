@@ -42,7 +42,7 @@ export interface FindingDraft {
    * How to draw its timeline when "its flows against the check's other trouble" does not fit:
    * named series (each a set of predicates), and which one shows the trouble; null for none.
    */
-  timeline?: { series: { name: string; where: Predicate[] }[]; trouble: "first" | "firstMinusSecond" } | null;
+  timeline?: { series: { name: string; where: Predicate[] }[]; trouble: "first" | "firstMinusSecond" | "share" } | null;
   /** Higher is more probably the root cause (see score.ts). */
   score: number;
   /** Extra facts for the summary (ratios, shares, counts). */

@@ -4,7 +4,7 @@ import type { FindingDraft } from "../analyze/index.js";
 import { Report, type Chart, type Evidence, type Finding, type Question } from "../model/index.js";
 import { parseQuestion } from "../understand/index.js";
 import { scopePredicates, windows, type Check, type Playbook, type Playbooks } from "../playbooks/index.js";
-import { flowQuery, type FlowSource } from "../query/index.js";
+import { flowQuery, rowMatches, type FlowSource } from "../query/index.js";
 import { barsChart, heatmapChart, nextSteps, rankDrafts, renderChart, stackedChart, summarize, timeseriesChart, type ChartSpec } from "../report/index.js";
 import { runCheck, type CheckOutcome } from "./run-checks.js";
 import { breakdownOf, timelineOf, type Timeline } from "./timeline.js";
@@ -52,7 +52,7 @@ export async function investigate(text: string, ctx: InvestigateContext): Promis
 
   // Evidence of the checks behind the top findings first, then the rest.
   const order = [...new Set([...ranked.map((r) => r.outcome), ...outcomes])].filter((o) => o.evidence);
-  const evidence: Evidence[] = order.map((o) => o.evidence!);
+  const evidence: Evidence[] = order.map((o) => leadWith(o.evidence!, ranked.filter((r) => r.outcome === o && r.draft.severity !== "info").map((r) => r.draft)));
   const findings: Finding[] = ranked.map(({ draft, outcome }, i) => {
     const since = timelines.get(draft)?.since ?? null;
     return {
@@ -68,6 +68,13 @@ export async function investigate(text: string, ctx: InvestigateContext): Promis
   const flowsInScope = await countFlows(ctx.source, question);
   const summary = summarize({ scope: question.scope, findings, flowsInScope, dataFrom: extent.from, dataTo: extent.to });
   return Report.parse({ question: text, intent: question.intent, scope: question.scope, summary, findings, evidence, charts, notes });
+}
+
+/** Put the rows behind the check's active findings at the top of its table. */
+function leadWith(e: Evidence, drafts: FindingDraft[]): Evidence {
+  if (drafts.length === 0) return e;
+  const hits = (row: Evidence["rows"][number]) => drafts.some((d) => rowMatches(e.columns, row, d.match));
+  return { ...e, rows: [...e.rows.filter(hits), ...e.rows.filter((r) => !hits(r))] };
 }
 
 function playbooksFor(q: Question, books: Playbooks): Playbook[] {
@@ -116,9 +123,9 @@ async function chartSpec(d: FindingDraft, check: Check, t: Timeline | null, q: Q
     case "bars":
       return barsChart(d) ?? (t ? timeseriesChart(d, d.title, t) : null);
     case "stacked":
-      return stackedChart(check.title, plan.by, await breakdownOf(source, q.scope, check, plan.by, plan.top));
+      return stackedChart(check.title, await breakdownOf(source, q.scope, check, plan.by, plan.top));
     case "heatmap":
-      return heatmapChart(check.title, plan.by, await breakdownOf(source, q.scope, check, plan.by, plan.top));
+      return heatmapChart(check.title, await breakdownOf(source, q.scope, check, plan.by, plan.top));
     case "timeseries":
       return t ? timeseriesChart(d, d.title, t) : null;
   }

@@ -1,4 +1,4 @@
-import { label, since, type FindingDraft } from "../analyze/index.js";
+import { label, shareSeries, since, type FindingDraft } from "../analyze/index.js";
 import type { Scope } from "../model/index.js";
 import { scopePredicates, windows, type Check } from "../playbooks/index.js";
 import { BIN_SECONDS, BUCKET, flowQuery, type FieldName, type FlowSource, type Predicate } from "../query/index.js";
@@ -66,8 +66,13 @@ export async function timelineOf(source: FlowSource, scope: Scope, check: Check,
   const where = custom ? scopePredicates(scope, check.scope) : checkWhere(check, scope);
   const s = await seriesOver(source, scope, where, series);
   const first = s.series[0]!.values, second = s.series[1]?.values ?? [];
-  const trouble = custom?.trouble === "firstMinusSecond" ? first.map((v, i) => Math.max(v - (second[i] ?? 0), 0)) : first;
-  return { ...s, trouble, since: since(s.buckets.map((t, i) => ({ t, v: trouble[i]! })), scope.from) };
+  const kind = custom?.trouble ?? "first";
+  const trouble =
+    kind === "firstMinusSecond" ? first.map((v, i) => Math.max(v - (second[i] ?? 0), 0))
+    : kind === "share" ? shareSeries(first, second)
+    : first;
+  const began = since(s.buckets.map((t, i) => ({ t, v: trouble[i]! })), scope.from, { floor: kind === "share" ? 0 : 1 });
+  return { ...s, trouble, since: began };
 }
 
 /** The check's trouble over time split by a field (drop reason, pod), top values and "other". */

@@ -17,13 +17,13 @@ export function timeseriesChart(d: FindingDraft, title: string, t: { buckets: st
   };
 }
 
-export function stackedChart(title: string, by: string, b: { buckets: string[]; series: Series[] }): ChartSpec {
-  return { kind: "stacked", title, subtitle: `flows per bucket by ${by}`, unit: "flows", ...b };
+export function stackedChart(title: string, b: { buckets: string[]; series: Series[] }): ChartSpec {
+  return { kind: "stacked", title, subtitle: "flows per bucket, stacked", unit: "flows", ...b };
 }
 
-export function heatmapChart(title: string, by: string, b: { buckets: string[]; series: Series[] }): ChartSpec {
+export function heatmapChart(title: string, b: { buckets: string[]; series: Series[] }): ChartSpec {
   const rows = b.series.filter((s) => s.name !== "other");
-  return { kind: "heatmap", title, subtitle: `flows per bucket, top ${by} values`, unit: "flows", buckets: b.buckets, rows: rows.map((s) => s.name), values: rows.map((s) => s.values) };
+  return { kind: "heatmap", title, subtitle: `flows per bucket, the ${rows.length} busiest; darker is more`, unit: "flows", buckets: b.buckets, rows: rows.map((s) => s.name), values: rows.map((s) => s.values) };
 }
 
 export function barsChart(d: FindingDraft): ChartSpec | null {

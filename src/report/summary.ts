@@ -20,7 +20,7 @@ export function windowLabel(s: Scope): string {
 const amount = (f: Finding) =>
   f.unit.startsWith("%") || f.unit.startsWith("ms")
     ? `${f.value}${f.unit.startsWith("%") ? "" : " "}${f.unit}${f.baseline !== null ? ` (before: ${f.baseline})` : ""}`
-    : `${f.value} ${f.unit} in this window${f.baseline === null ? "" : f.baseline === 0 ? ", none in the hour before" : `, ${f.baseline} in the window before`}`;
+    : `${f.value} ${f.unit} in this window${f.baseline === null ? "" : f.baseline === 0 ? ", none in the window before" : `, ${f.baseline} in the window before`}`;
 
 /** The paragraph a person reads first: the root cause, since when, how much, what to do. */
 export function summarize(a: { scope: Scope; findings: Finding[]; flowsInScope: number; dataFrom: string | null; dataTo: string | null }): string {

@@ -48,7 +48,7 @@ const QUERIES: Record<string, FlowQueryInput> = {
     where: [
       { field: "srcPort", op: "lt", value: 32768 },
       { field: "dstPort", op: "in", values: [53, 8080] },
-      { field: "httpUrl", op: "startsWith", value: "http://" },
+      { all: [{ field: "httpUrl", op: "startsWith", value: "http://" }, { field: "httpMethod", op: "neq", value: "TRACE" }] },
       { field: "dnsQuery", op: "contains", value: "example" },
       { field: "srcIp", op: "notIn", values: ["10.0.0.1"] },
       { not: { field: "dropReason", op: "isNull" } },

@@ -1,4 +1,5 @@
 import type { Cell, Report } from "../../model/index.js";
+import { windowLabel } from "../../report/index.js";
 
 const MAX_TABLES = 3;
 
@@ -9,7 +10,7 @@ export function renderText(r: Report): string {
     .filter(Boolean)
     .join(", ");
   const out: string[] = [];
-  out.push(`understood: ${r.intent} · ${scope || "whole cluster"} · ${s.from.slice(0, 16).replace("T", " ")} to ${s.to.slice(0, 16).replace("T", " ")} UTC`);
+  out.push(`understood: ${r.intent} · ${scope || "whole cluster"} · ${windowLabel(s)}`);
   out.push("", wrap(r.summary, 100));
   if (r.findings.length) {
     out.push("", "Findings");

@@ -1,0 +1,11 @@
+// One ingest in a process of its own: prints {ms, rows, maxRss} as JSON.
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { FlowStore } = await import(join(root, "dist", "sources", "embedded", "index.js"));
+const store = await FlowStore.open();
+const t0 = performance.now();
+const r = await store.ingest([process.argv[2]]);
+const ms = performance.now() - t0;
+store.close();
+process.stdout.write(JSON.stringify({ ms, rows: r.rows, rejected: r.rejected, maxRss: process.resourceUsage().maxRSS * 1024 }));

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// netrca benchmarks: prints figures, asserts nothing (targets are in DESIGN.md).
+// Runs the compiled code in dist/ (npm run bench builds first). Scratch files go to $TMPDIR.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = (p) => join(root, "dist", p);
+const { simulate, writeSimulation } = await import(dist("sources/embedded/simulate/index.js"));
+const { FlowStore } = await import(dist("sources/embedded/index.js"));
+const { investigate } = await import(dist("investigate/index.js"));
+const { loadPlaybooks, PLAYBOOK_DIR } = await import(dist("playbooks/index.js"));
+const { ANALYZER_CATALOG } = await import(dist("analyze/index.js"));
+const { chartPng } = await import(dist("report/charts/index.js"));
+
+const only = process.argv.slice(2);
+const want = (name) => only.length === 0 || only.includes(name);
+const work = mkdtempSync(join(tmpdir(), "netrca-bench-"));
+const mb = (bytes) => (bytes / 1e6).toFixed(0);
+const ms = (x) => x.toFixed(0);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function exportOf(scale, name = "demo") {
+  const file = join(work, `${name}-x${scale}.jsonl`);
+  const lines = await writeSimulation(simulate(name, { scale }), file);
+  return { file, lines, bytes: statSync(file).size };
+}
+
+/** Ingest in a fresh process so its peak RSS is its own. */
+function ingestInChild(file) {
+  const out = execFileSync(process.execPath, [join(root, "bench", "ingest-child.js"), file], { encoding: "utf8" });
+  return JSON.parse(out);
+}
+
+try {
+  if (want("ingest")) {
+    console.log("== ingest (Hubble export lines, streaming into DuckDB) ==");
+    for (const scale of [3, 10]) {
+      const ex = await exportOf(scale);
+      const r = ingestInChild(ex.file);
+      console.log(`${ex.lines} lines (${mb(ex.bytes)} MB): ${ms(r.ms)} ms, ${Math.round(ex.lines / (r.ms / 1000))} lines/s, ${mb(ex.bytes / (r.ms / 1000))} MB/s, peak RSS ${mb(r.maxRss)} MB`);
+      rmSync(ex.file);
+    }
+    // One bad line sends a file down the exact, line-numbered path: its speed, for honesty.
+    const ex = await exportOf(3);
+    execFileSync("sh", ["-c", `echo '{broken' >> ${ex.file}`]);
+    const r = ingestInChild(ex.file);
+    console.log(`with one bad line (exact path): ${ex.lines} lines in ${ms(r.ms)} ms, ${Math.round(ex.lines / (r.ms / 1000))} lines/s, peak RSS ${mb(r.maxRss)} MB`);
+    rmSync(ex.file);
+  }
+
+  if (want("ask")) {
+    console.log("\n== ask on a stored ~1M-flow store ==");
+    const ex = await exportOf(27);
+    const path = join(work, "bench.duckdb");
+    const store = await FlowStore.open(path);
+    await store.ingest([ex.file]);
+    rmSync(ex.file);
+    console.log(`store: ${(await store.extent()).rows} flows`);
+    const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
+    const questions = {
+      dns: "why is dns failing for checkout in namespace shop?",
+      drops: "show packet drops in namespace default",
+      traffic: "lots of TCP resets from rabbitmq-0 in namespace pets",
+      health: "how is the cluster network doing?",
+      l7: "http 403 errors in namespace pets",
+      triage: "what's wrong in the cluster?",
+    };
+    for (const [name, q] of Object.entries(questions)) {
+      const times = [];
+      for (let i = 0; i < 7; i++) {
+        const t0 = performance.now();
+        await investigate(q, { source: store, playbooks });
+        times.push(performance.now() - t0);
+      }
+      console.log(`${name.padEnd(8)} p50 ${ms(median(times))} ms (min ${ms(Math.min(...times))}, max ${ms(Math.max(...times))}) — "${q}"`);
+    }
+    const t0 = performance.now();
+    const rep = await investigate(questions.triage, { source: store, playbooks, outDir: join(work, "charts") });
+    console.log(`triage with charts: ${ms(performance.now() - t0)} ms, ${rep.charts.length} charts`);
+    store.close();
+  }
+
+  if (want("cold")) {
+    console.log("\n== a ~35k-line export from cold: netrca ask --flows FILE (new process, ingest + answer) ==");
+    const ex = await exportOf(1, "demo");
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      execFileSync(process.execPath, [join(root, "bin", "netrca.js"), "ask", "--flows", ex.file, "what's wrong in namespace pets?", "--out", join(work, "cold")], { stdio: "ignore" });
+      times.push(performance.now() - t0);
+    }
+    console.log(`${ex.lines} lines (${mb(ex.bytes)} MB): p50 ${ms(median(times))} ms (runs: ${times.map(ms).join(", ")})`);
+  }
+
+  if (want("charts")) {
+    console.log("\n== chart PNG render (warm, mean of 20) ==");
+    const buckets = Array.from({ length: 120 }, (_, i) => new Date(Date.UTC(2026, 10, 20, 13, i)).toISOString());
+    const wave = (k) => buckets.map((_, i) => Math.round(10 + 5 * Math.sin(i / 7 + k) + (k === 0 && i > 90 ? 40 : 0)));
+    const specs = {
+      timeseries: { kind: "timeseries", title: "shop/checkout gets SERVFAIL", unit: "flows", buckets, series: [0, 1].map((k) => ({ name: `s${k}`, values: wave(k), highlight: k === 0 })), marker: { at: buckets[91], label: "since 14:31" } },
+      stacked: { kind: "stacked", title: "Drops by reason", unit: "flows", buckets, series: [0, 1, 2, 3].map((k) => ({ name: `reason${k}`, values: wave(k) })) },
+      heatmap: { kind: "heatmap", title: "RST by pod", unit: "flows", buckets, rows: ["a", "b", "c", "d", "e", "f", "g", "h"], values: [0, 1, 2, 3, 4, 5, 6, 7].map((k) => wave(k)) },
+      bars: { kind: "bars", title: "Share by pod", unit: "%", categories: ["p1", "p2", "p3", "p4"], values: [70, 10, 10, 10], highlight: ["p1"] },
+    };
+    for (const [kind, spec] of Object.entries(specs)) {
+      chartPng(spec);
+      const t0 = performance.now();
+      for (let i = 0; i < 20; i++) chartPng(spec);
+      console.log(`${kind.padEnd(10)} ${ms((performance.now() - t0) / 20)} ms per PNG`);
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

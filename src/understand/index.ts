@@ -1,0 +1,100 @@
+/**
+ * understand: chat text → Question { intent, scope }. Deterministic rules, no LLM:
+ *   markup → time phrases (cut out) → words → intent scores → names → inventory lookup.
+ */
+import { Question, type Intent, type Inventory, type Scope } from "../model/question.js";
+import { scoreIntent } from "./intent.js";
+import { resolveNames } from "./inventory.js";
+import { stripMarkup } from "./markup.js";
+import { findNames, type Draft } from "./names.js";
+import { isTimeZone, parseTimes } from "./time.js";
+import { tokenize } from "./tokens.js";
+import { NAMEABLE_KEYWORDS } from "./vocabulary.js";
+
+export interface ParseOptions {
+  /** "Now" for relative times and the default window (the last hour). */
+  now: Date;
+  /** IANA zone for clock times ("since 14:10"), from NETRCA_TZ; default UTC. */
+  tz?: string;
+  /** The names present in the data: settles namespace vs workload, offers "did you mean …?". */
+  inventory?: Inventory;
+}
+
+export { stripMarkup } from "./markup.js";
+export { suggest } from "./inventory.js";
+
+/** Long pastes (alert bodies, logs) are read only this far: questions are short. */
+const MAX_READ = 4000;
+
+export function parseQuestion(text: string, opts: ParseOptions): Question {
+  if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) throw new TypeError("parseQuestion: opts.now must be a valid Date");
+  const notes: string[] = [];
+  let tz = opts.tz?.trim() || "UTC";
+  if (!isTimeZone(tz)) {
+    notes.push(`unknown time zone '${tz}': clock times read as UTC`);
+    tz = "UTC";
+  }
+
+  const clean = stripMarkup(text);
+  const time = parseTimes(clean.slice(0, MAX_READ).toLowerCase(), opts.now, tz);
+  const tokens = tokenize(time.text);
+  const inv = opts.inventory;
+  // A name the data holds is never "corrected" into a keyword.
+  const known = new Set(inv ? [...inv.namespaces, ...inv.workloads.map((w) => w.workload), ...inv.pods.map((p) => p.pod), ...inv.nodes] : []);
+  let scored = scoreIntent(tokens, known);
+  const draft = findNames(tokens, scored.keywordAt);
+
+  let unknownNames: Question["unknownNames"] = [];
+  if (inv) {
+    const r = resolveNames(draft, inv);
+    unknownNames = r.unknownNames;
+    notes.push(...r.notes);
+  } else if (draft.namespace?.via === "in") {
+    notes.push(`'${draft.namespace.name}' read as a namespace`);
+  }
+  // A keyword used as a name ("errors from the kafka pods") is the subject, not the topic.
+  const named = new Set(
+    [draft.namespace, draft.workload, draft.pod, draft.node, draft.peer?.namespace, draft.peer?.workload, draft.peer?.pod]
+      .flatMap((s) => (s && s.at >= 0 && NAMEABLE_KEYWORDS.has(tokens[s.at]?.p ?? "") ? [s.at] : [])),
+  );
+  if (named.size > 0) scored = scoreIntent(tokens, known, named);
+  for (const c of scored.corrections) notes.push(`read '${c.typed}' as '${c.read}'`);
+  for (const e of draft.extra) {
+    const chosen = draft[e.field];
+    if (chosen) notes.push(`also mentioned ${e.field} '${e.name}'; this answer looks at '${chosen.name}'`);
+  }
+
+  const scope = toScope(draft, time.from, time.to);
+  const anyName = !!(scope.namespace || scope.workload || scope.pod || scope.node || scope.peer);
+  // An open question about a node alone is that node's network health.
+  const nodeOnly = !!scope.node && !(scope.namespace || scope.workload || scope.pod || scope.peer);
+  let intent: Intent;
+  if (scored.intent && !(scored.intent === "help" && anyName)) intent = scored.intent;
+  else if (anyName) {
+    intent = "triage";
+    if (!scored.intent && !nodeOnly) notes.push("no specific check asked for: running all of them");
+  } else {
+    intent = "help";
+    if (clean.length > 0 && scored.intent !== "help") notes.push("question not recognised: here is what netrca can do");
+  }
+  if (intent === "triage" && nodeOnly) intent = "health";
+  notes.push(...time.notes);
+
+  return Question.parse({ text: clean, intent, scope, notes: [...new Set(notes)], unknownNames });
+}
+
+function toScope(d: Draft, from: Date, to: Date): Scope {
+  const name = (s: { name: string } | null | undefined) => s?.name ?? null;
+  const peer = d.peer && (d.peer.namespace || d.peer.workload || d.peer.pod)
+    ? { namespace: name(d.peer.namespace), workload: name(d.peer.workload), pod: name(d.peer.pod) }
+    : null;
+  return {
+    namespace: name(d.namespace),
+    workload: name(d.workload),
+    pod: name(d.pod),
+    node: name(d.node),
+    peer,
+    from: from.toISOString(),
+    to: to.toISOString(),
+  };
+}

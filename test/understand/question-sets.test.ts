@@ -1,0 +1,42 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { Question } from "../../src/model/question.js";
+import { parseQuestion } from "../../src/understand/index.js";
+import { expected, NOW, readCases } from "./cases.js";
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// The visible set lives outside the repository, in the shared folder next to it
+// (/work/shared/questions/visible.jsonl beside /work/main): read it from there.
+const visible = readCases(here("../../../shared/questions/visible.jsonl"));
+// Our own set: other phrasings of the same kinds of question (typos, markup, every
+// namespace form, pods, nodes, peers, every time form).
+const more = readCases(here("../fixtures/questions-more.jsonl"));
+
+describe.each([
+  ["shared/questions/visible.jsonl", visible],
+  ["test/fixtures/questions-more.jsonl", more],
+])("%s", (_name, cases) => {
+  it.each(cases.map((c) => [c.q, c] as const))("%s", (_q, c) => {
+    const got = parseQuestion(c.q, { now: NOW });
+    expect(Question.parse(got)).toEqual(got);
+    expect({ intent: got.intent, scope: got.scope }).toEqual(expected(c));
+    expect(got.unknownNames).toEqual([]);
+  });
+});
+
+describe("our own set", () => {
+  it("has 60+ questions covering every intent 8+ times", () => {
+    expect(more.length).toBeGreaterThanOrEqual(60);
+    const counts = new Map<string, number>();
+    for (const c of more) counts.set(c.intent, (counts.get(c.intent) ?? 0) + 1);
+    for (const intent of ["dns", "drops", "traffic", "health", "l7", "triage", "help"]) {
+      expect(counts.get(intent) ?? 0, intent).toBeGreaterThanOrEqual(8);
+    }
+  });
+
+  it("does not repeat a visible question", () => {
+    const seen = new Set(visible.map((c) => c.q.toLowerCase()));
+    expect(more.filter((c) => seen.has(c.q.toLowerCase()))).toEqual([]);
+  });
+});
