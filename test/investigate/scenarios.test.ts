@@ -6,6 +6,7 @@ import type { Finding, Report } from "../../src/model/index.js";
 import { loadPlaybooks, PLAYBOOK_DIR } from "../../src/playbooks/index.js";
 import { FlowStore } from "../../src/sources/embedded/index.js";
 import { simulate, writeSimulation, type GroundTruth, type ScenarioName } from "../../src/sources/embedded/simulate/index.js";
+import { checkKql } from "../support/kusto.js";
 import { tempDir } from "../support/tmp.js";
 
 const dir = tempDir();
@@ -122,5 +123,8 @@ describe("demo cluster: several faults at once", () => {
     const r = await investigate("what's wrong in the cluster?", { source: store, playbooks });
     const top = r.findings.slice(0, truth.length);
     for (const t of truth) expect(top.some((f) => matches(f, t)), `${t.description}\n${brief(r)}`).toBe(true);
+    // Every table carries KQL that Log Analytics would accept.
+    expect(r.evidence.length).toBeGreaterThan(10);
+    for (const e of r.evidence) expect(checkKql(e.query.kql!), e.title).toEqual([]);
   });
 });

@@ -68,12 +68,14 @@ describe("names that are not Kubernetes names never reach the scope", () => {
     "dns errors in foo_bar", "drops for ../../etc", "drops in ns:../../x", "dns for Checkout_Service", "drops for pod:Foo$bar",
     "drops in namespace=a..b", "drops for deployment -rf", "drops for ns:-shop", `drops for ${"a".repeat(254)}`,
     "drops in namespace shop;rm", "drops for 'a b'", "drops for $(whoami)", "drops in ns:%2e%2e", "drops for checkout_svc",
+    "drops in ns:a.b", `drops in namespace ${"n".repeat(64)}`,
   ])("%s", (q) => {
     const s = scope(q);
     for (const n of [s.namespace, s.workload, s.pod, s.node, s.peer?.namespace, s.peer?.workload, s.peer?.pod]) {
       if (n !== null && n !== undefined) expect(isK8sName(n), n).toBe(true);
     }
     expect(s.workload === null || !/[_$/.;%']/.test(s.workload)).toBe(true);
+    expect(s.namespace === null || /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(s.namespace), "namespaces are DNS-1123 labels").toBe(true);
   });
 
   it("strips trailing punctuation and a possessive", () => {

@@ -11,6 +11,7 @@ const words = fc.constantFrom(
   "dns", "drops", "in", "ns:", "namespace", "-n", "for", "from", "to", "between", "and", "can't", "reach", "pod", "node",
   "last", "30m", "since", "14:10", "yesterday", "<@U1>", "<at>x</at>", "&amp;", "->", "../..", "foo_bar", "Shop", "shop/cart",
   "api-5d8c7b9f4-qx2lm", "rabbitmq-0", "aks-nodepool1-27013129-vmss000003", "?", ",", "the", "pods", "deployment", "$(x)", "é",
+  "ns:a.b", "x.y.svc.cluster.local", "between 13:00 and", "16:00", "gets", "403",
 );
 const text = fc.oneof(fc.string({ maxLength: 80 }), fc.array(words, { maxLength: 14 }).map((w) => w.join(" ")));
 
@@ -24,6 +25,7 @@ describe("parseQuestion on arbitrary text", () => {
         for (const n of [s.namespace, s.workload, s.pod, s.node, s.peer?.namespace, s.peer?.workload, s.peer?.pod]) {
           if (n != null) expect(isK8sName(n), n).toBe(true);
         }
+        for (const ns of [s.namespace, s.peer?.namespace]) if (ns != null) expect(ns).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
         expect(Date.parse(s.from)).toBeLessThan(Date.parse(s.to));
         expect(Date.parse(s.to)).toBeLessThanOrEqual(NOW.getTime());
       }),
