@@ -1,9 +1,10 @@
-// One ingest in a process of its own: prints {ms, rows, maxRss} as JSON.
+// One ingest in a process of its own: prints {ms, rows, rejected, maxRss} as JSON.
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { FlowStore } = await import(join(root, "dist", "sources", "embedded", "index.js"));
-const store = await FlowStore.open();
+// A file-backed store, as `netrca ingest --store` uses: RSS then measures the pipeline, not the data.
+const store = await FlowStore.open(process.argv[3]);
 const t0 = performance.now();
 const r = await store.ingest([process.argv[2]]);
 const ms = performance.now() - t0;

@@ -44,17 +44,13 @@ export const DNS_RCODE_BY_NUMBER: readonly string[] = DNS_RCODES;
 
 // Kubernetes pod names: <deployment>-<replicaset hash>-<pod hash>, <statefulset>-<ordinal>,
 // <daemonset|job>-<pod hash>. The hashes use Kubernetes' safe alphabet (no vowels, no 0/1/3).
+// One pattern (the shortest name before a known suffix), so the store evaluates one regex.
 const SAFE = "[bcdfghjklmnpqrstvwxz2456789]";
-export const POD_TO_WORKLOAD_PATTERNS = [
-  `^(.+)-${SAFE}{6,10}-${SAFE}{5}$`,
-  `^(.+)-[0-9]+$`,
-  `^(.+)-${SAFE}{5}$`,
-] as const;
+export const POD_TO_WORKLOAD_PATTERN = `^(.+?)(?:-${SAFE}{6,10}-${SAFE}{5}|-[0-9]+|-${SAFE}{5})$`;
 
 function workloadKql(side: "Source" | "Destination"): string {
   const pod = `${side}PodName`;
-  const guesses = POD_TO_WORKLOAD_PATTERNS.map((p) => `extract(@"${p}", 1, ${pod})`).join(", ");
-  return `coalesce(tostring(${side}Workloads[0].name), ${guesses}, ${pod})`;
+  return `coalesce(tostring(${side}Workloads[0].name), extract(@"${POD_TO_WORKLOAD_PATTERN}", 1, ${pod}), ${pod})`;
 }
 
 const l4port = (end: "source" | "destination") =>

@@ -65,7 +65,7 @@ export function scoreIntent(
     joined += t.gap ? "|" : t.p;
   });
   for (const { re, w } of PHRASES) {
-    const global = new RegExp(re.source, "g");
+    const global = new RegExp(re.source, "gd"); // d: group positions, for (?<name>…)
     for (const m of joined.matchAll(global)) {
       const from = m.index;
       const to = from + m[0].length;
@@ -73,8 +73,8 @@ export function scoreIntent(
       const covered = covers(from, to);
       if (covered.some((i) => keywordAt.has(i) || ignore.has(i))) continue;
       // A phrase's (?<name>…) part is a slot for a name, not one of its words.
-      const name = m.groups?.name;
-      const skip = name === undefined ? [] : covers(from + m[0].indexOf(name, 1), from + m[0].indexOf(name, 1) + name.length);
+      const span = m.indices?.groups?.name;
+      const skip = span ? covers(span[0], span[1]) : [];
       covered.filter((i) => !skip.includes(i)).forEach((i) => keywordAt.add(i));
       add(w);
     }
@@ -102,7 +102,7 @@ export function scoreIntent(
   });
 
   // Generic symptoms count only when nothing specific was asked.
-  if (!SPECIFIC.some((k) => scores[k] > 0)) scores.triage += generic;
+  if (!SPECIFIC.some((k) => scores[k] >= MIN_SCORE)) scores.triage += generic;
   let intent: Intent | null = null;
   for (const k of INTENT_ORDER) if (scores[k] >= MIN_SCORE && (intent === null || scores[k] > scores[intent])) intent = k;
   return { intent, scores, keywordAt, corrections };

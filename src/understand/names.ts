@@ -7,7 +7,7 @@
  * Every name is lower-case and a valid Kubernetes name (isK8sName); a word that is not
  * never reaches the scope. Each word is used once: the first pass to claim it keeps it.
  */
-import { isK8sName } from "../model/k8s-name.js";
+import { isK8sName, K8sNamespace } from "../model/k8s-name.js";
 import { isNodeShaped, podOwner } from "./shapes.js";
 import type { Token } from "./tokens.js";
 import {
@@ -109,6 +109,8 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
     if (svc) {
       finds.push({ field: "workload", name: svc.workload, via, at });
       finds.push({ field: "namespace", name: svc.namespace, via, at });
+    } else if ((field === "namespace" || field === "in") && !K8sNamespace.safeParse(s).success && !isNodeShaped(s)) {
+      // A namespace is a DNS-1123 label: "ns:a.b" names nothing.
     } else if (isNodeShaped(s)) finds.push({ field: "node", name: s, via, at });
     else if (field !== "namespace" && field !== "node" && podOwner(s, isPlainWord) !== null) finds.push({ field: "pod", name: s, via, at });
     else finds.push({ field, name: s, via, at });

@@ -1,5 +1,5 @@
 import { LOG_ANALYTICS_COLUMNS } from "../../model/flow-columns.js";
-import { DNS_RCODES, POD_TO_WORKLOAD_PATTERNS, TCP_FLAGS } from "../../query/index.js";
+import { DNS_RCODES, POD_TO_WORKLOAD_PATTERN, TCP_FLAGS } from "../../query/index.js";
 
 /**
  * The `flows` table: the ContainerNetworkLogs columns, then columns derived from them once at
@@ -54,10 +54,11 @@ const IP_SHAPE = JSON.stringify({ source: "VARCHAR", destination: "VARCHAR" });
 
 const sqlStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
+// CASE, not coalesce: DuckDB then runs the regex only on rows without workloads[0].
 function workload(side: "Source" | "Destination"): string {
   const pod = `"${side}PodName"`;
-  const guesses = POD_TO_WORKLOAD_PATTERNS.map((p) => `nullif(regexp_extract(${pod}, ${sqlStr(p)}, 1), '')`);
-  return `coalesce(nullif(json_extract_string("${side}Workloads", '$[0].name'), ''), ${guesses.join(", ")}, ${pod})`;
+  const named = `nullif(json_extract_string("${side}Workloads", '$[0].name'), '')`;
+  return `CASE WHEN ${named} IS NOT NULL THEN ${named} ELSE coalesce(nullif(regexp_extract(${pod}, ${sqlStr(POD_TO_WORKLOAD_PATTERN)}, 1), ''), ${pod}) END`;
 }
 
 const RC = "l7s.dns.rcode";

@@ -4,6 +4,8 @@ import { compileSql, outputColumns, type CompiledSql, type FlowQuery, type FlowR
 import { CREATE_FLOWS } from "./schema.js";
 import { ingestFiles, type IngestResult } from "./ingest/index.js";
 
+const FILE_STORE_MEMORY = "512MB";
+
 /** A result row: numbers, text, booleans and times (ISO strings); missing values are null. */
 export type Cell = string | number | boolean | null;
 export interface QueryResult {
@@ -31,6 +33,10 @@ export class FlowStore implements FlowSource {
     const conn = await instance.connect();
     // Times are UTC throughout; the store must not apply the machine's zone.
     await conn.run(`SET TimeZone = 'UTC'`);
+    // Every query orders its own results, so DuckDB may insert in parallel out of order.
+    await conn.run(`SET preserve_insertion_order = false`);
+    // A file-backed store spills to disk instead of growing with the data (flat memory).
+    if (path !== ":memory:") await conn.run(`SET memory_limit = '${FILE_STORE_MEMORY}'`);
     if (!opts.readOnly) await conn.run(CREATE_FLOWS);
     return new FlowStore(instance, conn, path);
   }

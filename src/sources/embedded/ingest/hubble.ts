@@ -64,7 +64,8 @@ export function hubbleToLogAnalytics(relation: string): string {
   const direction = `upper(coalesce(f.traffic_direction, ''))`;
   const hasCounts = `(${counted("ingress_flow_count")} IS NOT NULL OR ${counted("egress_flow_count")} IS NOT NULL OR ${counted("unknown_direction_flow_count")} IS NOT NULL)`;
   const cols: Record<string, string> = {
-    TimeGenerated: `TRY_CAST(coalesce(f.time, j.time) AS TIMESTAMPTZ)::TIMESTAMP`,
+    // NULL for a line without a flow too: the fast path finds bad lines by a missing time.
+    TimeGenerated: `CASE WHEN j.flow IS NOT NULL THEN TRY_CAST(coalesce(f.time, j.time) AS TIMESTAMPTZ)::TIMESTAMP END`,
     UUID: `f.uuid`,
     Verdict: nz(`f.verdict`),
     DropReason: nz(`f.drop_reason_desc`),

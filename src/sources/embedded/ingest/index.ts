@@ -100,12 +100,20 @@ async function countRows(conn: DuckDBConnection): Promise<{ n: number }> {
   return { n: Number(r.getRows()[0]![0]) };
 }
 
-/** Widen the result's time range by what `relation` (of LA columns) holds. */
-async function widenRange(conn: DuckDBConnection, relation: string, result: IngestResult): Promise<void> {
-  const r = await conn.runAndReadAll(`SELECT strftime(min("TimeGenerated"), '%Y-%m-%dT%H:%M:%S.%gZ'), strftime(max("TimeGenerated"), '%Y-%m-%dT%H:%M:%S.%gZ') FROM (${relation})`);
-  const [lo, hi] = r.getRows()[0] as [string | null, string | null];
+const isoOf = (e: string) => `strftime(${e}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
+
+/** Widen the result's time range to take in [lo, hi]. */
+function widen(result: IngestResult, lo: string | null, hi: string | null): void {
   if (lo && (!result.from || lo < result.from)) result.from = lo;
   if (hi && (!result.to || hi > result.to)) result.to = hi;
+}
+
+/** Insert LA-column rows held in a table, widening the range by theirs. */
+async function addTableRows(conn: DuckDBConnection, table: string, result: IngestResult): Promise<void> {
+  const r = await conn.runAndReadAll(`SELECT ${isoOf('min("TimeGenerated")')}, ${isoOf('max("TimeGenerated")')} FROM ${table}`);
+  const [lo, hi] = r.getRows()[0] as [string | null, string | null];
+  widen(result, lo, hi);
+  await addRows(conn, `SELECT * FROM ${table}`, result);
 }
 
 function addError(result: IngestResult, file: string, line: number, message: string): void {
@@ -119,20 +127,29 @@ const HUBBLE_COLUMNS = `{${Object.entries(HUBBLE_LINE).map(([k, v]) => `"${k}": 
 const HUBBLE_STRUCTURE = jsonStructure(HUBBLE_LINE);
 
 async function ingestHubble(conn: DuckDBConnection, file: string, result: IngestResult): Promise<void> {
-  // Fast path: DuckDB reads and parses the whole file in parallel. It cannot say which line
-  // was bad, so any problem sends the file down the exact, line-numbered path instead.
+  // Fast path: DuckDB reads and parses the whole file in parallel, once, inside a
+  // transaction. It cannot say which line was bad, so a file with any bad line is rolled
+  // back and sent down the exact, line-numbered path instead.
   const parsed = `SELECT struct_pack(flow := flow, node_name := node_name, "time" := "time") AS j FROM read_json(${sqlStr(file)}, format = 'newline_delimited', columns = ${HUBBLE_COLUMNS}, maximum_object_size = 16777216)`;
+  const firstNew = Number((await conn.runAndReadAll(`SELECT coalesce(max(rowid) + 1, 0) FROM flows`)).getRows()[0]![0]);
+  await conn.run("BEGIN TRANSACTION");
   try {
-    const check = await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE ${HUBBLE_LINE_ERROR} IS NOT NULL) FROM (${parsed})`);
-    if (Number(check.getRows()[0]![0]) === 0) {
-      const rows = hubbleToLogAnalytics(parsed);
-      await addRows(conn, rows, result);
-      await widenRange(conn, rows, result);
+    await conn.run(insertDerived(hubbleToLogAnalytics(parsed)));
+    // A line without a flow or a usable time arrives with no TimeGenerated.
+    const r = await conn.runAndReadAll(
+      `SELECT count(*), count(*) FILTER (WHERE TimeGenerated IS NULL), ${isoOf("min(TimeGenerated)")}, ${isoOf("max(TimeGenerated)")} FROM flows WHERE rowid >= ${firstNew}`,
+    );
+    const [rows, bad, lo, hi] = r.getRows()[0] as [bigint, bigint, string | null, string | null];
+    if (Number(bad) === 0) {
+      await conn.run("COMMIT");
+      result.rows += Number(rows);
+      widen(result, lo, hi);
       return;
     }
   } catch {
-    // fall through to the exact path
+    // not JSON lines DuckDB can read: fall through to the exact path
   }
+  await conn.run("ROLLBACK");
   await ingestLines(conn, file, result, {
     parse: (staging) =>
       `SELECT line_no, valid, line, CASE WHEN valid THEN from_json(line, ${sqlStr(HUBBLE_STRUCTURE)}) END AS j FROM (SELECT *, json_valid(line) AS valid FROM ${staging})`,
@@ -169,18 +186,17 @@ async function ingestLines(conn: DuckDBConnection, file: string, result: IngestR
     if (nums.length) appendChunk();
     appender.flushSync();
     if (staged === 0) return;
-    const parsed = m.parse("staging");
+    // Parse the batch once; errors, rows and range all read this table.
+    await conn.run(`CREATE OR REPLACE TEMP TABLE parsed AS ${m.parse("staging")}`);
     const bad = await conn.runAndReadAll(
       `SELECT line_no, CASE WHEN NOT valid THEN NULL ELSE ${m.error} END AS message, CASE WHEN NOT valid THEN left(line, 4096) END AS line
-       FROM (${parsed}) WHERE NOT valid OR (${m.error}) IS NOT NULL ORDER BY line_no`,
+       FROM parsed WHERE NOT valid OR (${m.error}) IS NOT NULL ORDER BY line_no`,
     );
     for (const [lineNo, message, line] of bad.getRows() as [number, string | null, string | null][]) {
       addError(result, file, Number(lineNo), message ?? jsonProblem(line ?? ""));
     }
-    const good = `SELECT * FROM (${parsed}) WHERE valid AND (${m.error}) IS NULL`;
-    const rows = m.toColumns(good);
-    await addRows(conn, rows, result);
-    await widenRange(conn, rows, result);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE batch AS ${m.toColumns(`SELECT * FROM parsed WHERE valid AND (${m.error}) IS NULL`)}`);
+    await addTableRows(conn, "batch", result);
     await conn.run(`DELETE FROM staging`);
     staged = 0;
   };
@@ -203,7 +219,7 @@ async function ingestLines(conn: DuckDBConnection, file: string, result: IngestR
     throw new InputError(`cannot read ${file} (after line ${lineNo}): ${(e as Error).message}`);
   } finally {
     appender.closeSync();
-    await conn.run(`DROP TABLE IF EXISTS staging`);
+    await conn.run(`DROP TABLE IF EXISTS staging; DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS batch`);
   }
 }
 
@@ -280,11 +296,10 @@ async function keepGoodLaRows(conn: DuckDBConnection, file: string, result: Inge
   try {
     const bad = await conn.runAndReadAll(`SELECT row_no, ${LA_ROW_ERROR} AS message FROM ${table} WHERE (${LA_ROW_ERROR}) IS NOT NULL ORDER BY row_no`);
     for (const [rowNo, message] of bad.getRows() as [bigint, string][]) addError(result, file, lineOf(Number(rowNo)), message);
-    const rows = logAnalyticsToColumns(`SELECT * FROM ${table} WHERE (${LA_ROW_ERROR}) IS NULL`);
-    await addRows(conn, rows, result);
-    await widenRange(conn, rows, result);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE batch AS ${logAnalyticsToColumns(`SELECT * FROM ${table} WHERE (${LA_ROW_ERROR}) IS NULL`)}`);
+    await addTableRows(conn, "batch", result);
   } finally {
-    await conn.run(`DROP TABLE IF EXISTS ${table}`);
+    await conn.run(`DROP TABLE IF EXISTS ${table}; DROP TABLE IF EXISTS batch`);
   }
 }
 
