@@ -2,7 +2,7 @@ import { z } from "zod";
 import { FindingKind, Severity } from "../model/index.js";
 import { Field } from "../query/index.js";
 import { matchOf, partyColumns, PartyColumns, partyOf } from "./party.js";
-import { heaviest, keyOf, num, rollup, str } from "./rows.js";
+import { heaviest, keyOf, num, rollup, str, queryOf } from "./rows.js";
 import { change, score } from "./score.js";
 import { titleOf } from "./titles.js";
 import type { Analyzer, FindingDraft } from "./types.js";
@@ -38,8 +38,7 @@ export const changeVsBaseline: Analyzer<typeof params> = {
   name: "changeVsBaseline",
   params,
   run({ queries, params: p }) {
-    const q = queries[p.query];
-    if (!q) throw new Error(`changeVsBaseline: no query named ${p.query}`);
+    const q = queryOf(queries, p.query, "changeVsBaseline");
     const keyCols = [...partyColumns(p.subject), ...(p.reason ? [p.reason] : []), ...(p.dnsQuery ? [p.dnsQuery] : [])];
     const key = keyOf(keyCols);
     const base = q.baseline ? rollup(q.baseline, key, p.measure) : null;

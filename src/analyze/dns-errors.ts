@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Severity } from "../model/index.js";
 import type { FieldName } from "../query/index.js";
 import { matchOf } from "./party.js";
-import { keyOf, num, rollup, str } from "./rows.js";
+import { keyOf, num, rollup, str, queryOf } from "./rows.js";
 import { change, score } from "./score.js";
 import { titleOf } from "./titles.js";
 import type { Analyzer, FindingDraft, Row } from "./types.js";
@@ -29,8 +29,7 @@ export const dnsErrors: Analyzer<typeof params> = {
   name: "dnsErrors",
   params,
   run({ queries, params: p }) {
-    const q = queries[p.query];
-    if (!q) throw new Error(`dnsErrors: no query named ${p.query}`);
+    const q = queryOf(queries, p.query, "dnsErrors");
     const all = [...q.current, ...(q.baseline ?? [])];
     const resolved = resolvedBases(all);
     const isNoise = (r: Row) => r.dnsRcode === "NXDOMAIN" && expandsResolvedName(str(r.dnsQuery) ?? "", resolved);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Severity } from "../model/index.js";
 import type { FieldName } from "../query/index.js";
 import { matchOf } from "./party.js";
-import { heaviest, keyOf, num, rollup, str } from "./rows.js";
+import { heaviest, keyOf, num, rollup, str, queryOf } from "./rows.js";
 import { score } from "./score.js";
 import { titleOf } from "./titles.js";
 import type { Analyzer, FindingDraft, Row } from "./types.js";
@@ -26,8 +26,7 @@ export const httpErrors: Analyzer<typeof params> = {
   name: "httpErrors",
   params,
   run({ queries, params: p }) {
-    const q = queries[p.query];
-    if (!q) throw new Error(`httpErrors: no query named ${p.query}`);
+    const q = queryOf(queries, p.query, "httpErrors");
     const isError = (r: Row) => num(r.httpStatus) >= p.minStatus;
     const tally = (rows: Row[]) =>
       new Map([...rollup(rows, keyOf(PAIR), "flows")].map(([k, g]) => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { FindingKind, type Severity } from "../model/index.js";
 import { matchOf, partyColumns, PartyColumns, partyOf } from "./party.js";
-import { keyOf, num } from "./rows.js";
+import { keyOf, num, queryOf } from "./rows.js";
 import { score } from "./score.js";
 import { titleOf } from "./titles.js";
 import type { Analyzer, FindingDraft } from "./types.js";
@@ -26,8 +26,7 @@ export const latency: Analyzer<typeof params> = {
   name: "latency",
   params,
   run({ queries, params: p }) {
-    const q = queries[p.query];
-    if (!q) throw new Error(`latency: no query named ${p.query}`);
+    const q = queryOf(queries, p.query, "latency");
     const cols = partyColumns(p.subject);
     const key = keyOf(cols);
     const before = q.baseline ? new Map(q.baseline.map((r) => [key(r), num(r[p.measure])])) : null;

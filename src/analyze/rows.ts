@@ -1,5 +1,12 @@
 import type { Cell } from "../model/index.js";
-import type { Row } from "./types.js";
+import type { QueryRows, Row } from "./types.js";
+
+/** A check's named query; a playbook naming one it lacks is a bug worth a clear error. */
+export function queryOf(queries: Record<string, QueryRows>, name: string, analyzer: string): QueryRows {
+  const q = queries[name];
+  if (!q) throw new Error(`${analyzer}: no query named ${name}`);
+  return q;
+}
 
 export const num = (v: Cell | undefined): number => (typeof v === "number" ? v : v == null ? 0 : Number(v) || 0);
 export const str = (v: Cell | undefined): string | null => (v === null || v === undefined || v === "" ? null : String(v));

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Severity } from "../model/index.js";
-import { keyOf, num, rollup, str } from "./rows.js";
+import { keyOf, num, rollup, str, queryOf } from "./rows.js";
 import { score } from "./score.js";
 import { titleOf } from "./titles.js";
 import type { Analyzer, FindingDraft, Row } from "./types.js";
@@ -24,8 +24,7 @@ export const shareImbalance: Analyzer<typeof params> = {
   name: "shareImbalance",
   params,
   run({ queries, params: p }) {
-    const q = queries[p.query];
-    if (!q) throw new Error(`shareImbalance: no query named ${p.query}`);
+    const q = queryOf(queries, p.query, "shareImbalance");
     const shares = (rows: Row[]) => {
       const out = new Map<string, { total: number; pods: Map<string, number>; row: Row }>();
       for (const [k, g] of rollup(rows.filter((r) => r.dstPod && r.dstWorkload), keyOf(WORKLOAD), "flows")) {

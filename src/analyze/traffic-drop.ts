@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Severity } from "../model/index.js";
 import { matchOf, partyColumns, PartyColumns, partyOf } from "./party.js";
-import { keyOf, rollup } from "./rows.js";
+import { keyOf, rollup, queryOf } from "./rows.js";
 import { score } from "./score.js";
 import { titleOf } from "./titles.js";
 import type { Analyzer, FindingDraft } from "./types.js";
@@ -21,8 +21,7 @@ export const trafficDrop: Analyzer<typeof params> = {
   name: "trafficDrop",
   params,
   run({ queries, params: p }) {
-    const q = queries[p.query];
-    if (!q) throw new Error(`trafficDrop: no query named ${p.query}`);
+    const q = queryOf(queries, p.query, "trafficDrop");
     if (!q.baseline) return [];
     const cols = partyColumns(p.subject);
     const now = rollup(q.current, keyOf(cols), "flows");
