@@ -102,12 +102,15 @@ try {
 
   if (want("charts")) {
     console.log("\n== chart PNG render (warm, mean of 20) ==");
+    // As netrca draws them for a one-hour question: 120 one-minute points for lines,
+    // 24 five-minute buckets for stacked bars and heatmaps (binFor(scope, 60) gives 5m).
     const buckets = Array.from({ length: 120 }, (_, i) => new Date(Date.UTC(2026, 10, 20, 13, i)).toISOString());
+    const coarse = buckets.filter((_, i) => i % 5 === 0);
     const wave = (k) => buckets.map((_, i) => Math.round(10 + 5 * Math.sin(i / 7 + k) + (k === 0 && i > 90 ? 40 : 0)));
     const specs = {
       timeseries: { kind: "timeseries", title: "shop/checkout gets SERVFAIL", unit: "flows", buckets, series: [0, 1].map((k) => ({ name: `s${k}`, values: wave(k), highlight: k === 0 })), marker: { at: buckets[91], label: "since 14:31" } },
-      stacked: { kind: "stacked", title: "Drops by reason", unit: "flows", buckets, series: [0, 1, 2, 3].map((k) => ({ name: `reason${k}`, values: wave(k) })) },
-      heatmap: { kind: "heatmap", title: "RST by pod", unit: "flows", buckets, rows: ["a", "b", "c", "d", "e", "f", "g", "h"], values: [0, 1, 2, 3, 4, 5, 6, 7].map((k) => wave(k)) },
+      stacked: { kind: "stacked", title: "Drops by reason", unit: "flows", buckets: coarse, series: [0, 1, 2, 3].map((k) => ({ name: `reason${k}`, values: wave(k).filter((_, i) => i % 5 === 0) })) },
+      heatmap: { kind: "heatmap", title: "RST by pod", unit: "flows", buckets: coarse, rows: ["a", "b", "c", "d", "e", "f", "g", "h"], values: [0, 1, 2, 3, 4, 5, 6, 7].map((k) => wave(k).filter((_, i) => i % 5 === 0)) },
       bars: { kind: "bars", title: "Share by pod", unit: "%", categories: ["p1", "p2", "p3", "p4"], values: [70, 10, 10, 10], highlight: ["p1"] },
     };
     for (const [kind, spec] of Object.entries(specs)) {

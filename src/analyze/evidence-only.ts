@@ -5,5 +5,6 @@ import type { Analyzer } from "./types.js";
 export const evidenceOnly: Analyzer<z.ZodObject<{}>> = {
   name: "evidenceOnly",
   params: z.object({}).strict(),
+  usesBaseline: false,
   run: () => [],
 };

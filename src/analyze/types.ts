@@ -54,5 +54,7 @@ export interface FindingDraft {
 export interface Analyzer<S extends z.ZodType = z.ZodType> {
   name: string;
   params: S;
+  /** False when it never looks at the window before, which then is not queried. */
+  usesBaseline?: boolean;
   run(input: AnalyzerInput<z.output<S>>): FindingDraft[];
 }

@@ -41,14 +41,23 @@ export async function investigate(text: string, ctx: InvestigateContext): Promis
   if (!hasBaseline && extent.rows > 0) notes.push(`No data before ${question.scope.from.slice(11, 16)} UTC to compare with: findings are judged without a baseline.`);
 
   const outcomes: CheckOutcome[] = [];
+  const ran = new Set<string>();
   for (const book of playbooksFor(question, ctx.playbooks)) {
-    for (const check of book.checks) outcomes.push(await runCheck(check, { source: ctx.source, scope: question.scope, hasBaseline, metrics: !!ctx.metrics }));
+    for (const check of book.checks) {
+      // Triage includes playbooks that share a check (drops-by-node): run it once.
+      if (ran.has(check.id)) continue;
+      ran.add(check.id);
+      outcomes.push(await runCheck(check, { source: ctx.source, scope: question.scope, hasBaseline, metrics: !!ctx.metrics }));
+    }
   }
   for (const o of outcomes) if (o.note && !notes.includes(o.note)) notes.push(o.note);
 
   const ranked = rankDrafts(outcomes.flatMap((o) => o.drafts.map((draft) => ({ draft, outcome: o })))).slice(0, MAX_FINDINGS);
   const timelines = new Map<FindingDraft, Timeline | null>();
-  for (const { draft, outcome } of ranked.slice(0, TIMELINES)) timelines.set(draft, await timelineOf(ctx.source, question.scope, outcome.check, draft));
+  // "since" is told only for active findings; steady ones have no start to find.
+  for (const { draft, outcome } of ranked.slice(0, TIMELINES)) {
+    if (draft.severity !== "info") timelines.set(draft, await timelineOf(ctx.source, question.scope, outcome.check, draft));
+  }
 
   // Evidence of the checks behind the top findings first, then the rest.
   const order = [...new Set([...ranked.map((r) => r.outcome), ...outcomes])].filter((o) => o.evidence);

@@ -1,7 +1,7 @@
 import { ANALYZERS, type FindingDraft, type QueryRows, type Row } from "../analyze/index.js";
 import type { Evidence, Scope } from "../model/index.js";
 import { scopePredicates, windows, type Check } from "../playbooks/index.js";
-import { compileKql, flowQuery, type FlowQuery, type FlowResult, type FlowSource, type Predicate } from "../query/index.js";
+import { compileKql, flowQuery, orderRows, type FlowQuery, type FlowResult, type FlowSource, type Predicate } from "../query/index.js";
 
 export interface CheckOutcome {
   check: Check;
@@ -30,16 +30,18 @@ export async function runCheck(check: Check, ctx: RunContext): Promise<CheckOutc
   try {
     const { current, baseline } = windows(ctx.scope);
     const scopeWhere = scopePredicates(ctx.scope, check.scope);
+    const analyzer = ANALYZERS[check.analyze.name]!;
     const queries: Record<string, QueryRows> = {};
+    const results: Record<string, { q: FlowQuery; result: FlowResult }> = {};
     for (const [name, template] of Object.entries(check.queries)) {
       const q = (window: { from: Date; to: Date }) => flowQuery({ ...template, where: [...scopeWhere, ...template.where], window });
-      const now = await ctx.source.query(q(current));
-      const before = ctx.hasBaseline ? await ctx.source.query(q(baseline)) : null;
-      queries[name] = { current: asRows(now), baseline: before ? asRows(before) : null };
+      const now = { q: q(current), result: await ctx.source.query(q(current)) };
+      const before = ctx.hasBaseline && analyzer.usesBaseline !== false ? await ctx.source.query(q(baseline)) : null;
+      results[name] = now;
+      queries[name] = { current: asRows(now.result), baseline: before ? asRows(before) : null };
     }
-    const analyzer = ANALYZERS[check.analyze.name]!;
     const drafts = analyzer.run({ queries, params: check.analyze.params, scope: ctx.scope });
-    const evidence = await evidenceOf(check, ctx, scopeWhere);
+    const evidence = await evidenceOf(check, ctx, scopeWhere, results);
     return { check, drafts, evidence };
   } catch (e) {
     return { check, drafts: [], evidence: null, note: `check "${check.id}" failed: ${(e as Error).message.split("\n")[0]}` };
@@ -51,7 +53,7 @@ function asRows(r: FlowResult): Row[] {
 }
 
 /** The check's table: its first (or named) query, narrowed to the check's trouble, top rows. */
-async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[]): Promise<Evidence> {
+async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[], ran: Record<string, { q: FlowQuery; result: FlowResult }>): Promise<Evidence> {
   const name = check.present.table ?? Object.keys(check.queries)[0]!;
   const template = check.queries[name]!;
   const q: FlowQuery = flowQuery({
@@ -60,11 +62,14 @@ async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[]
     window: windows(ctx.scope).current,
     top: Math.min(template.top ?? EVIDENCE_ROWS, EVIDENCE_ROWS),
   });
-  // Its own query, so the table carries the exact SQL and KQL that reproduce it.
-  const result = await ctx.source.query(q);
-  const all = result.columns;
-  const keep = (check.present.columns ?? all).filter((c) => all.includes(c));
-  const idx = keep.map((c) => all.indexOf(c));
+  // Without trouble filters the rows are at hand already: the same query, cut to the top rows.
+  const at = ran[name]!.result;
+  const result: FlowResult =
+    check.trouble.length === 0
+      ? { columns: at.columns, rows: orderRows(at.columns, at.rows, q).slice(0, EVIDENCE_ROWS), ...(ctx.source.explain && { sql: ctx.source.explain(q) }) }
+      : await ctx.source.query(q);
+  const keep = (check.present.columns ?? result.columns).filter((c) => result.columns.includes(c));
+  const idx = keep.map((c) => result.columns.indexOf(c));
   return {
     title: check.title,
     columns: keep,

@@ -13,10 +13,10 @@ export interface Timeline {
 
 type BinName = keyof typeof BIN_SECONDS;
 
-/** A bin that gives a readable chart: about 60–150 points over window + baseline. */
-export function binFor(scope: Scope): BinName {
+/** The finest bin that keeps the chart over window + baseline within `points` buckets. */
+export function binFor(scope: Scope, points = 150): BinName {
   const span = (Date.parse(scope.to) - Date.parse(scope.from)) * 2;
-  const fits = (Object.entries(BIN_SECONDS) as [BinName, number][]).find(([, s]) => span / (s * 1000) <= 150);
+  const fits = (Object.entries(BIN_SECONDS) as [BinName, number][]).find(([, s]) => span / (s * 1000) <= points);
   return fits ? fits[0] : "1h";
 }
 
@@ -36,8 +36,7 @@ export function checkWhere(check: Check, scope: Scope): Predicate[] {
 }
 
 /** Series over the baseline and the window, one query, missing buckets filled with zeros. */
-async function seriesOver(source: FlowSource, scope: Scope, where: Predicate[], series: { name: string; where: Predicate[] }[]): Promise<{ buckets: string[]; series: { name: string; values: number[] }[] }> {
-  const bin = binFor(scope);
+async function seriesOver(source: FlowSource, scope: Scope, where: Predicate[], series: { name: string; where: Predicate[] }[], bin: BinName): Promise<{ buckets: string[]; series: { name: string; values: number[] }[] }> {
   const { baseline, current } = windows(scope);
   const q = flowQuery({
     window: { from: baseline.from, to: current.to },
@@ -64,7 +63,7 @@ export async function timelineOf(source: FlowSource, scope: Scope, check: Check,
     { name: "everything else", where: [{ not: d.match.length === 1 ? d.match[0]! : { all: d.match } }] },
   ];
   const where = custom ? scopePredicates(scope, check.scope) : checkWhere(check, scope);
-  const s = await seriesOver(source, scope, where, series);
+  const s = await seriesOver(source, scope, where, series, binFor(scope));
   const first = s.series[0]!.values, second = s.series[1]?.values ?? [];
   const kind = custom?.trouble ?? "first";
   const trouble =
@@ -77,7 +76,8 @@ export async function timelineOf(source: FlowSource, scope: Scope, check: Check,
 
 /** The check's trouble over time split by a field (drop reason, pod), top values and "other". */
 export async function breakdownOf(source: FlowSource, scope: Scope, check: Check, by: FieldName, top: number): Promise<{ buckets: string[]; series: { name: string; values: number[] }[] }> {
-  const bin = binFor(scope);
+  // Bars and heatmap cells need fewer buckets than a line to read well (and render fast).
+  const bin = binFor(scope, 60);
   const { baseline, current } = windows(scope);
   const where = checkWhere(check, scope);
   const totals = await source.query(flowQuery({ window: { from: baseline.from, to: current.to }, where, groupBy: [by], measures: [{ fn: "flows", as: "flows" }], top }));
@@ -85,6 +85,6 @@ export async function breakdownOf(source: FlowSource, scope: Scope, check: Check
   if (names.length === 0) return { buckets: bucketsOf(scope, bin), series: [] };
   const series: { name: string; where: Predicate[] }[] = names.map((n) => ({ name: String(n), where: [{ field: by, op: "eq", value: n }] }));
   series.push({ name: "other", where: [{ not: { field: by, op: "in" as const, values: names } }] });
-  const s = await seriesOver(source, scope, where, series);
+  const s = await seriesOver(source, scope, where, series, bin);
   return { buckets: s.buckets, series: s.series.filter((x) => x.values.some((v) => v > 0)) };
 }

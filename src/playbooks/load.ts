@@ -26,8 +26,15 @@ export function loadPlaybooks(dir: string, analyzers: AnalyzerCatalog): Playbook
     if (books.has(book.intent)) throw new PlaybookError(`${file}: intent ${book.intent} is already defined by another playbook`);
     books.set(book.intent, book);
   }
+  const checks = new Map<string, { intent: string; json: string }>();
   for (const book of books.values()) {
     for (const i of book.include ?? []) if (!books.has(i)) throw new PlaybookError(`${book.intent} playbook: include names ${i}, which has no playbook`);
+    // A check id names one check: triage runs a check shared by two playbooks once.
+    for (const c of book.checks) {
+      const seen = checks.get(c.id), json = JSON.stringify(c);
+      if (seen && seen.json !== json) throw new PlaybookError(`${book.intent} playbook: check ${c.id} differs from the ${seen.intent} playbook's check of that id; give one a new id`);
+      checks.set(c.id, { intent: book.intent, json });
+    }
   }
   return books;
 }

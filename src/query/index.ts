@@ -4,4 +4,4 @@ export { compileSql, type CompiledSql } from "./sql.js";
 export { compileKql } from "./kql.js";
 export { kqlString } from "./escape.js";
 export type { FlowResult, FlowSource } from "./source.js";
-export { rowMatches } from "./row-match.js";
+export { orderRows, rowMatches } from "./rows.js";

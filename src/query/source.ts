@@ -22,4 +22,6 @@ export interface FlowSource {
   extent(): Promise<{ rows: number; from: string | null; to: string | null }>;
   /** The names present in the data, for the parser. */
   inventory(): Promise<Inventory>;
+  /** The query in the source's own language (SQL for the embedded store), if it has one. */
+  explain?(q: FlowQuery): string;
 }

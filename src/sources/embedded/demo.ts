@@ -6,7 +6,7 @@ import { simulate, writeSimulation } from "./simulate/index.js";
 import { FlowStore } from "./store.js";
 
 /** Bump when the simulator's demo output changes, so stale caches are not reused. */
-const DEMO_REVISION = 1;
+const DEMO_REVISION = 2;
 
 export function demoStorePath(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");

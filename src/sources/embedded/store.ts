@@ -6,6 +6,14 @@ import { ingestFiles, type IngestResult } from "./ingest/index.js";
 
 const FILE_STORE_MEMORY = "512MB";
 
+/** The distinct names in the flows: pods with their namespace and workload, and nodes. */
+const NAMES_SQL = `
+  SELECT DISTINCT 'pod' AS kind, ns, wl, pod FROM (
+    SELECT SourceNamespace AS ns, SourceWorkload AS wl, SourcePodName AS pod FROM flows
+    UNION ALL SELECT DestinationNamespace, DestinationWorkload, DestinationPodName FROM flows)
+  WHERE ns IS NOT NULL
+  UNION ALL SELECT DISTINCT 'node', NodeName, NULL, NULL FROM flows WHERE NodeName IS NOT NULL`;
+
 /** A result row: numbers, text, booleans and times (ISO strings); missing values are null. */
 export type Cell = string | number | boolean | null;
 export interface QueryResult {
@@ -42,7 +50,9 @@ export class FlowStore implements FlowSource {
   }
 
   async ingest(files: string[]): Promise<IngestResult> {
-    return ingestFiles(this.conn, files);
+    const result = await ingestFiles(this.conn, files);
+    await this.conn.run(`CREATE OR REPLACE TABLE names AS ${NAMES_SQL}`);
+    return result;
   }
 
   /** Run a FlowQuery; the result's columns are the query's output columns. */
@@ -66,17 +76,17 @@ export class FlowStore implements FlowSource {
 
   /** Every namespace, workload, pod and node in the data, for the question parser. */
   async inventory(): Promise<Inventory> {
-    const pods = await this.run({
-      sql: `SELECT DISTINCT ns, wl, pod FROM (
-              SELECT SourceNamespace AS ns, SourceWorkload AS wl, SourcePodName AS pod FROM flows
-              UNION ALL SELECT DestinationNamespace, DestinationWorkload, DestinationPodName FROM flows)
-            WHERE ns IS NOT NULL ORDER BY 1, 2, 3`,
-      params: [],
-    });
-    const nodes = await this.run({ sql: `SELECT DISTINCT NodeName FROM flows WHERE NodeName IS NOT NULL ORDER BY 1`, params: [] });
-    const inv: Inventory = { namespaces: [], workloads: [], pods: [], nodes: nodes.rows.map((r) => String(r[0])) };
+    // Kept in a small table refreshed at ingest, so a question does not scan every flow.
+    const tables = await this.run({ sql: `SELECT count(*) FROM duckdb_tables() WHERE table_name = 'names'`, params: [] });
+    const from = Number(tables.rows[0]![0]) > 0 ? "names" : `(${NAMES_SQL})`;
+    const names = await this.run({ sql: `SELECT kind, ns, wl, pod FROM ${from} ORDER BY 1, 2, 3, 4`, params: [] });
+    const inv: Inventory = { namespaces: [], workloads: [], pods: [], nodes: [] };
     const seenWl = new Set<string>();
-    for (const [ns, wl, pod] of pods.rows as [string, string | null, string | null][]) {
+    for (const [kind, ns, wl, pod] of names.rows as [string, string, string | null, string | null][]) {
+      if (kind === "node") {
+        inv.nodes.push(ns);
+        continue;
+      }
       if (!inv.namespaces.includes(ns)) inv.namespaces.push(ns);
       if (wl && !seenWl.has(`${ns}/${wl}`)) {
         seenWl.add(`${ns}/${wl}`);
@@ -85,6 +95,11 @@ export class FlowStore implements FlowSource {
       if (pod) inv.pods.push({ namespace: ns, workload: wl, pod });
     }
     return inv;
+  }
+
+  /** The SQL this store runs for a query, values inlined, for people to read. */
+  explain(q: FlowQuery): string {
+    return compileSql(q).text;
   }
 
   close(): void {
