@@ -40,16 +40,11 @@ export async function investigate(text: string, ctx: InvestigateContext): Promis
   const hasBaseline = !!extent.from && Date.parse(extent.from) <= baseline.from.getTime() + (baseline.to.getTime() - baseline.from.getTime()) * 0.1;
   if (!hasBaseline && extent.rows > 0) notes.push(`No data before ${question.scope.from.slice(11, 16)} UTC to compare with: findings are judged without a baseline.`);
 
-  const outcomes: CheckOutcome[] = [];
-  const ran = new Set<string>();
-  for (const book of playbooksFor(question, ctx.playbooks)) {
-    for (const check of book.checks) {
-      // Triage includes playbooks that share a check (drops-by-node): run it once.
-      if (ran.has(check.id)) continue;
-      ran.add(check.id);
-      outcomes.push(await runCheck(check, { source: ctx.source, scope: question.scope, hasBaseline, metrics: !!ctx.metrics }));
-    }
-  }
+  // Triage includes playbooks that share a check (drops-by-node): each check runs once.
+  const checks = new Map(playbooksFor(question, ctx.playbooks).flatMap((b) => b.checks.map((c) => [c.id, c] as const)));
+  const outcomes: CheckOutcome[] = await Promise.all(
+    [...checks.values()].map((check) => runCheck(check, { source: ctx.source, scope: question.scope, hasBaseline, metrics: !!ctx.metrics })),
+  );
   for (const o of outcomes) if (o.note && !notes.includes(o.note)) notes.push(o.note);
 
   const ranked = rankDrafts(outcomes.flatMap((o) => o.drafts.map((draft) => ({ draft, outcome: o })))).slice(0, MAX_FINDINGS);

@@ -35,8 +35,11 @@ export async function runCheck(check: Check, ctx: RunContext): Promise<CheckOutc
     const results: Record<string, { q: FlowQuery; result: FlowResult }> = {};
     for (const [name, template] of Object.entries(check.queries)) {
       const q = (window: { from: Date; to: Date }) => flowQuery({ ...template, where: [...scopeWhere, ...template.where], window });
-      const now = { q: q(current), result: await ctx.source.query(q(current)) };
-      const before = ctx.hasBaseline && analyzer.usesBaseline !== false ? await ctx.source.query(q(baseline)) : null;
+      const [nowResult, before] = await Promise.all([
+        ctx.source.query(q(current)),
+        ctx.hasBaseline && analyzer.usesBaseline !== false ? ctx.source.query(q(baseline)) : null,
+      ]);
+      const now = { q: q(current), result: nowResult };
       results[name] = now;
       queries[name] = { current: asRows(now.result), baseline: before ? asRows(before) : null };
     }

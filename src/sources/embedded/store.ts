@@ -5,6 +5,7 @@ import { CREATE_FLOWS } from "./schema.js";
 import { ingestFiles, type IngestResult } from "./ingest/index.js";
 
 const FILE_STORE_MEMORY = "512MB";
+const READERS = 2;
 
 /** The distinct names in the flows: pods with their namespace and workload, and nodes. */
 const NAMES_SQL = `
@@ -27,11 +28,14 @@ export interface QueryResult {
  */
 export class FlowStore implements FlowSource {
   readonly name = "embedded";
+  private next = 0;
   demo = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    /** Extra connections so independent queries run side by side (reads only). */
+    private readonly readers: DuckDBConnection[],
     readonly path: string,
   ) {}
 
@@ -46,7 +50,13 @@ export class FlowStore implements FlowSource {
     // A file-backed store spills to disk instead of growing with the data (flat memory).
     if (path !== ":memory:") await conn.run(`SET memory_limit = '${FILE_STORE_MEMORY}'`);
     if (!opts.readOnly) await conn.run(CREATE_FLOWS);
-    return new FlowStore(instance, conn, path);
+    const readers: DuckDBConnection[] = [];
+    for (let i = 0; i < READERS; i++) {
+      const r = await instance.connect();
+      await r.run(`SET TimeZone = 'UTC'`);
+      readers.push(r);
+    }
+    return new FlowStore(instance, conn, readers, path);
   }
 
   async ingest(files: string[]): Promise<IngestResult> {
@@ -63,7 +73,8 @@ export class FlowStore implements FlowSource {
   }
 
   async run(compiled: Pick<CompiledSql, "sql" | "params">): Promise<QueryResult> {
-    const reader = await this.conn.runAndReadAll(compiled.sql, compiled.params);
+    const conn = this.readers[this.next++ % this.readers.length] ?? this.conn;
+    const reader = await conn.runAndReadAll(compiled.sql, compiled.params);
     return { columns: reader.columnNames(), rows: reader.getRows().map((r) => r.map(toCell)) };
   }
 
@@ -103,6 +114,7 @@ export class FlowStore implements FlowSource {
   }
 
   close(): void {
+    for (const r of this.readers) r.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }
