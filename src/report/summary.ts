@@ -17,10 +17,13 @@ export function windowLabel(s: Scope): string {
   return sameDay ? `${s.from.slice(0, 10)} ${hhmm(s.from)}–${hhmm(s.to)} UTC` : `${s.from.slice(0, 16).replace("T", " ")} to ${s.to.slice(0, 16).replace("T", " ")} UTC`;
 }
 
-const amount = (f: Finding) =>
-  f.unit.startsWith("%") || f.unit.startsWith("ms")
-    ? `${f.value}${f.unit.startsWith("%") ? "" : " "}${f.unit}${f.baseline !== null ? ` (before: ${f.baseline})` : ""}`
-    : `${f.value} ${f.unit} in this window${f.baseline === null ? "" : f.baseline === 0 ? ", none in the window before" : `, ${f.baseline} in the window before`}`;
+/** How much, against the window before, in words that fit the unit. */
+function amount(f: Finding): string {
+  const before = f.baseline === null ? "" : f.baseline === 0 ? ", none in the window before" : `, ${f.baseline} in the window before`;
+  if (f.unit.startsWith("%")) return `${f.value}%${f.baseline === null ? "" : `, ${f.baseline}% in the window before`}`;
+  if (f.unit.startsWith("ms")) return `p95 ${f.value} ms${f.baseline === null ? "" : `, ${f.baseline} ms in the window before`}`;
+  return `${f.value} ${f.unit} in this window${before}`;
+}
 
 /** The paragraph a person reads first: the root cause, since when, how much, what to do. */
 export function summarize(a: { scope: Scope; findings: Finding[]; flowsInScope: number; dataFrom: string | null; dataTo: string | null }): string {
