@@ -18,6 +18,8 @@ export interface ParseOptions {
   tz?: string;
   /** The names present in the data: settles namespace vs workload, offers "did you mean …?". */
   inventory?: Inventory;
+  /** The question this one follows up in a chat thread: what it does not change, it keeps. */
+  previous?: Question;
 }
 
 export { stripMarkup } from "./markup.js";
@@ -64,7 +66,8 @@ export function parseQuestion(text: string, opts: ParseOptions): Question {
     if (chosen) notes.push(`also mentioned ${e.field} '${e.name}'; this answer looks at '${chosen.name}'`);
   }
 
-  const scope = toScope(draft, time.from, time.to);
+  const fresh = toScope(draft, time.from, time.to);
+  const scope = opts.previous ? followUp(fresh, opts.previous.scope, time.stated) : fresh;
   const anyName = !!(scope.namespace || scope.workload || scope.pod || scope.node || scope.peer);
   // An open question about a node alone is that node's network health.
   const nodeOnly = !!scope.node && !(scope.namespace || scope.workload || scope.pod || scope.peer);
@@ -78,9 +81,32 @@ export function parseQuestion(text: string, opts: ParseOptions): Question {
     if (clean.length > 0 && scored.intent !== "help") notes.push("question not recognised: here is what netrca can do");
   }
   if (intent === "triage" && nodeOnly) intent = "health";
+  // "and over the last 6 hours?" asks the same thing again: keep the thread's intent.
+  if (!scored.intent && opts.previous && opts.previous.intent !== "help") intent = opts.previous.intent;
   notes.push(...time.notes);
 
   return Question.parse({ text: clean, intent, scope, notes: [...new Set(notes)], unknownNames });
+}
+
+/**
+ * A follow-up keeps what it does not change. Names nest (namespace > workload > pod): naming
+ * one level replaces it and drops the levels below it; the peer goes when the subject
+ * changes; the window stays unless the follow-up says when.
+ */
+function followUp(now: Scope, before: Scope, timeStated: boolean): Scope {
+  const levels = ["namespace", "workload", "pod"] as const;
+  const named = levels.findIndex((l) => now[l] !== null);
+  const out: Scope = { ...now };
+  levels.forEach((l, i) => {
+    if (named === -1 || i < named) out[l] = now[l] ?? before[l];
+  });
+  out.node = now.node ?? before.node;
+  out.peer = now.peer ?? (named === -1 ? before.peer : null);
+  if (!timeStated) {
+    out.from = before.from;
+    out.to = before.to;
+  }
+  return out;
 }
 
 function toScope(d: Draft, from: Date, to: Date): Scope {

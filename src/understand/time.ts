@@ -205,8 +205,8 @@ export function parseTimes(text: string, now: Date, tz = "UTC"): TimeWindow {
   });
   rule(String.raw`\b(?:until|till|til|before|up\s+to)\s+(?:at\s+)?(${WHEN})`, ([, a]) => {
     const p = point(a!);
-    if (!p) return null;
-    return { to: p.ms };
+    // Like "since": a clock time still ahead today means yesterday's.
+    return p ? { to: past(p, a!) } : null;
   });
   rule(String.raw`(?:\b(?:at|around|about|near|on)\s+)?(${WHEN})`, ([, a]) => {
     const p = point(a!);
@@ -247,7 +247,7 @@ export function parseTimes(text: string, now: Date, tz = "UTC"): TimeWindow {
   };
   let to = fromFound.to ?? nowMs;
   let from = fromFound.from ?? to - HOUR;
-  if (to > nowMs) to = Math.max(nowMs, from + MIN); // nothing to see in the future
+  if (to > nowMs) to = nowMs; // nothing to see in the future
   if (from >= to) {
     notes.push("the time range given ends before it starts: using the hour before its end");
     from = to - HOUR;
