@@ -26,11 +26,21 @@ export interface InvestigateContext {
 const MAX_FINDINGS = 10;
 const TIMELINES = 3;
 
-/** The one entry point of every surface: question text in, Report out. */
-export async function investigate(text: string, ctx: InvestigateContext): Promise<Report> {
+/**
+ * What a question asks, read against the names in the data, before any check runs: chat
+ * surfaces acknowledge with it. `previous` is the question a thread follow-up builds on.
+ */
+export async function understand(text: string, ctx: InvestigateContext & { previous?: Question }): Promise<Question> {
   const extent = await ctx.source.extent();
   const now = ctx.now ?? (extent.to ? ceilMinute(new Date(extent.to)) : new Date());
-  const question = parseQuestion(text, { now, ...(ctx.tz && { tz: ctx.tz }), inventory: await ctx.source.inventory() });
+  return parseQuestion(text, { now, ...(ctx.tz && { tz: ctx.tz }), inventory: await ctx.source.inventory(), ...(ctx.previous && { previous: ctx.previous }) });
+}
+
+/** The one entry point of every surface: a question (text, or as understood) in, Report out. */
+export async function investigate(input: string | Question, ctx: InvestigateContext): Promise<Report> {
+  const extent = await ctx.source.extent();
+  const question = typeof input === "string" ? await understand(input, ctx) : input;
+  const text = question.text;
   const notes = [...question.notes, ...question.unknownNames.map(didYouMean)];
   if (ctx.source.demo) notes.unshift("Answered from the built-in demo cluster (simulated data): pass --flows FILE or --store PATH for your own.");
   if (question.intent === "help") return Report.parse({ question: text, intent: "help", scope: question.scope, summary: HELP, findings: [], evidence: [], charts: [], notes });

@@ -12,6 +12,8 @@ const USAGE = `netrca: root-cause answers for Kubernetes container networking (A
 usage:
   netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--now ISO] [--json] [--out DIR]
                                                       answer a question (no data given: the demo cluster)
+  netrca serve [--flows FILE...] [--store PATH] [--now ISO]
+                                                      HTTP on $PORT: GET /healthz, POST /slack/events
   netrca parse ["QUESTION"] [--now ISO] [--json]     intent and scope of a question (none: one per stdin line, JSONL out)
   netrca ingest FILE... --store PATH [--json]        load Hubble or Log Analytics exports into a store
   netrca simulate --scenario NAME --out FILE [--seed N] [--scale N]
@@ -32,6 +34,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   try {
     switch (command) {
       case "ask": return await ask(rest, io);
+      case "serve": return await serve(rest, io);
       case "parse": return await parse(rest, io);
       case "ingest": return await ingest(rest, io);
       case "simulate": return await simulateCommand(rest, io);
@@ -90,6 +93,32 @@ async function ask(argv: string[], io: Io): Promise<number> {
   } finally {
     source.close();
   }
+}
+
+async function serve(argv: string[], io: Io): Promise<number> {
+  const { values } = args(argv, { flows: { type: "string", multiple: true }, store: { type: "string" }, now: { type: "string" } });
+  const { loadConfig, ConfigError } = await import("../../config/index.js");
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  const now = nowOption(values.now);
+  const { startService } = await import("../service.js");
+  const service = await startService({
+    config, now, ...(values.flows && { flows: values.flows }), ...((values.store ?? config.store) && { store: values.store ?? config.store }),
+    log: (line) => io.err(line),
+  });
+  io.err(`netrca: listening on :${service.port} (GET /healthz${config.slack && !config.slack.appToken ? ", POST /slack/events" : ""})${config.slack?.appToken ? "; Slack over Socket Mode" : ""}${config.slack ? "" : "; Slack not configured"}`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await service.stop();
+  return 0;
 }
 
 function nowOption(raw: string | undefined): Date | undefined {

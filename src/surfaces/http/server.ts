@@ -1,0 +1,37 @@
+import { createServer, type RequestListener, type Server } from "node:http";
+
+export interface Routes {
+  /** GET /healthz: what answers questions. */
+  health(): Promise<object>;
+  /** POST /slack/events, when Slack over HTTP is configured. */
+  slack?: RequestListener;
+}
+
+/** One HTTP server on one port for every surface (Slack now; Teams and alerts later). */
+export async function startServer(port: number, routes: Routes): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && path === "/healthz") {
+      routes.health().then(
+        (h) => json(res, 200, { ok: true, ...h }),
+        (e) => json(res, 503, { ok: false, error: (e as Error).message }),
+      );
+      return;
+    }
+    if (path === "/slack/events") {
+      if (routes.slack) return routes.slack(req, res);
+      return json(res, 404, { ok: false, error: "Slack is not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)" });
+    }
+    json(res, 404, { ok: false, error: `no route for ${req.method} ${path}` });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, resolve);
+  });
+  return server;
+}
+
+function json(res: Parameters<RequestListener>[1], status: number, body: object): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,51 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Config } from "../config/index.js";
+import { ANALYZER_CATALOG } from "../analyze/index.js";
+import { investigate, understand, type InvestigateContext } from "../investigate/index.js";
+import { HELP } from "../investigate/help.js";
+import { loadPlaybooks, PLAYBOOK_DIR } from "../playbooks/index.js";
+import { openSource } from "../sources/index.js";
+import { startServer } from "./http/server.js";
+import { createSlackSurface } from "./slack/app.js";
+
+export interface Service {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * `netrca serve`: the data source, the playbooks and every configured chat surface behind
+ * one HTTP port. Playbooks load (and are checked) before the port opens.
+ */
+export async function startService(opts: { config: Config; flows?: string[]; store?: string; now?: Date; log?: (line: string) => void }): Promise<Service> {
+  const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
+  const { source, ingest } = await openSource({ ...(opts.flows && { flows: opts.flows }), ...(opts.store && { store: opts.store }) });
+  if (ingest?.rejected) opts.log?.(`netrca: kept ${ingest.rows} rows, rejected ${ingest.rejected} lines (first: ${ingest.errors[0]?.file}:${ingest.errors[0]?.line}: ${ingest.errors[0]?.message})`);
+  const ctx: InvestigateContext = {
+    source, playbooks, outDir: join(tmpdir(), "netrca", `serve-${process.pid}`),
+    ...(opts.now && { now: opts.now }), ...(opts.config.tz && { tz: opts.config.tz }),
+  };
+  const slack = opts.config.slack
+    ? createSlackSurface(opts.config.slack, {
+        understand: (text, previous) => understand(text, { ...ctx, ...(previous && { previous }) }),
+        investigate: (q) => investigate(q, ctx),
+        help: HELP,
+      })
+    : undefined;
+  const server = await startServer(opts.config.port, {
+    health: async () => ({ source: source.name, demo: source.demo, ...(await source.extent()), slack: slack ? (opts.config.slack?.appToken ? "socket-mode" : "http") : "off" }),
+    ...(slack?.requestListener && { slack: slack.requestListener }),
+  });
+  await slack?.start();
+  const address = server.address();
+  return {
+    port: typeof address === "object" && address ? address.port : opts.config.port,
+    stop: async () => {
+      await slack?.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      source.close();
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import type { RequestListener } from "node:http";
+import { App, HTTPReceiver, LogLevel, type RespondFn } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import type { SlackConfig } from "../../config/index.js";
+import type { Question, Report } from "../../model/index.js";
+import { ackText, failureMessage, helpMessage, queryMessages, reportMessage, type SlackMessage } from "./blocks.js";
+import { Recent } from "./memory.js";
+
+/** What the Slack surface needs from netrca: the understand/investigate entry points. */
+export interface Answerer {
+  understand(text: string, previous?: Question): Promise<Question>;
+  investigate(q: Question): Promise<Report>;
+  help: string;
+}
+
+export interface SlackSurface {
+  app: App;
+  /** For the shared HTTP server's POST /slack/events (absent in Socket Mode). */
+  requestListener?: RequestListener;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Errors that mean "the bot is not in that channel": answer through response_url instead. */
+const NOT_IN_CHANNEL = new Set(["not_in_channel", "channel_not_found", "is_archived"]);
+
+/**
+ * The Slack app: `/netrca <question>` and @mentions, answered with the Report as Block Kit.
+ * Ack first (what was understood), answer after; Bolt verifies signatures and refuses stale
+ * timestamps; retried events are answered once; a failure is still answered.
+ */
+export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSurface {
+  const socket = !!cfg.appToken;
+  const receiver = socket ? undefined : new HTTPReceiver({ signingSecret: cfg.signingSecret, logLevel: LogLevel.WARN });
+  const app = new App({
+    token: cfg.botToken,
+    logLevel: LogLevel.WARN,
+    ...(socket ? { socketMode: true, appToken: cfg.appToken } : { receiver }),
+    clientOptions: {
+      ...(cfg.apiUrl && { slackApiUrl: cfg.apiUrl }),
+      // Honour 429 Retry-After, but give up within about a minute: someone is waiting.
+      retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 20_000 },
+    },
+  });
+  const threads = new Recent<Question>(2000);
+  const seenEvents = new Recent<number>(5000);
+
+  app.command("/netrca", async ({ command, ack, respond, client, logger }) => {
+    const text = command.text.trim();
+    if (!text || /^(help|\?)$/i.test(text)) {
+      await ack({ response_type: "ephemeral", ...helpMessage(answer.help) });
+      return;
+    }
+    let q: Question;
+    try {
+      q = await answer.understand(text);
+    } catch (e) {
+      await ack({ response_type: "ephemeral", text: `netrca could not start on that: ${reason(e)}` });
+      return;
+    }
+    if (q.intent === "help") {
+      await ack({ response_type: "ephemeral", ...helpMessage(answer.help) });
+      return;
+    }
+    await ack({ response_type: "ephemeral", text: ackText(q) });
+    await reply({ client, channel: command.channel_id, asker: command.user_id, question: q, respond, logger });
+  });
+
+  app.event("app_mention", async ({ event, body, client, logger }) => {
+    // Slack retries an event it thinks was missed: answer each event once.
+    if (!seenEvents.first(String((body as { event_id?: string }).event_id ?? `${event.channel}:${event.ts}`), Date.now())) return;
+    if (event.bot_id || event.subtype === "bot_message") return;
+    const thread = event.thread_ts ?? event.ts;
+    const key = `${event.channel}:${thread}`;
+    let q: Question;
+    try {
+      q = await answer.understand(event.text, threads.get(key));
+    } catch (e) {
+      await client.chat.postMessage({ channel: event.channel, thread_ts: thread, ...failureMessage(event.text, reason(e)) });
+      return;
+    }
+    if (q.intent === "help") {
+      await client.chat.postMessage({ channel: event.channel, thread_ts: thread, ...helpMessage(answer.help) });
+      return;
+    }
+    threads.set(key, q);
+    await reply({ client, channel: event.channel, thread, ...(event.user && { asker: event.user }), question: q, logger });
+  });
+
+  async function reply(r: {
+    client: WebClient; channel: string; thread?: string; asker?: string; question: Question;
+    respond?: RespondFn; logger: { warn(...a: unknown[]): void };
+  }): Promise<void> {
+    let report: Report;
+    try {
+      report = await answer.investigate(r.question);
+    } catch (e) {
+      await post(r, failureMessage(r.question.text, reason(e)));
+      return;
+    }
+    const ts = await post(r, reportMessage(report, r.asker ? { questionBy: r.asker } : {}), () => reportMessage(report, { tableAsBlock: false, ...(r.asker && { questionBy: r.asker }) }));
+    if (!ts) return; // answered through response_url: no thread for charts and queries
+    for (const chart of report.charts) {
+      try {
+        await r.client.files.uploadV2({ channel_id: r.channel, thread_ts: ts, file: await readFile(chart.file), filename: basename(chart.file), title: chart.title, alt_text: chart.title });
+      } catch (e) {
+        r.logger.warn(`chart upload failed: ${reason(e)}`);
+        await r.client.chat.postMessage({ channel: r.channel, thread_ts: ts, text: `(The chart "${chart.title}" could not be uploaded: ${reason(e)})` });
+      }
+    }
+    for (const m of queryMessages(report)) await r.client.chat.postMessage({ channel: r.channel, thread_ts: ts, ...m });
+  }
+
+  /** Post to the channel (or thread); returns the message ts, or null when answered via response_url. */
+  async function post(
+    r: { client: WebClient; channel: string; thread?: string; respond?: RespondFn },
+    msg: SlackMessage,
+    withoutTable?: () => SlackMessage,
+  ): Promise<string | null> {
+    try {
+      const res = await r.client.chat.postMessage({ channel: r.channel, ...(r.thread && { thread_ts: r.thread }), ...msg });
+      return res.ts ?? null;
+    } catch (e) {
+      const code = slackError(e);
+      if (withoutTable && (code === "invalid_attachments" || code === "invalid_blocks")) return post(r, withoutTable());
+      if (r.respond && code && NOT_IN_CHANNEL.has(code)) {
+        await r.respond({ response_type: "in_channel", ...msg });
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  return {
+    app,
+    ...(receiver && { requestListener: receiver.requestListener }),
+    // Over HTTP the shared server feeds requestListener; only Socket Mode connects out.
+    start: async () => {
+      if (socket) await app.start();
+    },
+    stop: async () => {
+      if (socket) await app.stop();
+    },
+  };
+}
+
+function slackError(e: unknown): string | undefined {
+  return (e as { data?: { error?: string } }).data?.error;
+}
+
+function reason(e: unknown): string {
+  return slackError(e) ?? (e instanceof Error ? e.message.split("\n")[0]! : String(e));
+}
