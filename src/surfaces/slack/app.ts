@@ -78,7 +78,7 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
     try {
       q = await answer.understand(event.text, threads.get(key));
     } catch (e) {
-      await client.chat.postMessage({ channel: event.channel, thread_ts: thread, ...failureMessage(event.text, reason(e)) });
+      await client.chat.postMessage({ channel: event.channel, thread_ts: thread, ...failureMessage(event.text.replace(/<@[A-Z0-9]+>\s*/g, ""), reason(e)) });
       return;
     }
     if (q.intent === "help") {
@@ -110,7 +110,7 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
         await r.client.chat.postMessage({ channel: r.channel, thread_ts: ts, text: `(The chart "${chart.title}" could not be uploaded: ${reason(e)})` });
       }
     }
-    for (const m of queryMessages(report)) await r.client.chat.postMessage({ channel: r.channel, thread_ts: ts, ...m });
+    for (const m of queryMessages(behindFindings(report))) await r.client.chat.postMessage({ channel: r.channel, thread_ts: ts, ...m });
   }
 
   /** Post to the channel (or thread); returns the message ts, or null when answered via response_url. */
@@ -145,6 +145,18 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
     },
   };
 }
+
+/**
+ * The tables worth their KQL in the thread: those behind the findings (a triage has a
+ * table for every check; posting all would flood the thread at one message a second).
+ */
+function behindFindings(report: Report): Report {
+  const used = [...new Set(report.findings.flatMap((f) => f.evidence))].slice(0, MAX_QUERY_TABLES);
+  const evidence = (used.length ? used : [0]).map((i) => report.evidence[i]).filter((e) => e !== undefined);
+  return { ...report, evidence };
+}
+
+const MAX_QUERY_TABLES = 4;
 
 function slackError(e: unknown): string | undefined {
   return (e as { data?: { error?: string } }).data?.error;

@@ -197,7 +197,7 @@ const NOTE_MAX = 240;
 const NOTES_SHOWN = 5;
 const FINDINGS_SHOWN = 5;
 const TABLE_ROWS = 20;
-const FALLBACK_LINE = 100;
+const FALLBACK_LINE = 120;
 /** A table gets at least this much of the message before findings are dropped for it. */
 const TABLE_RESERVE = 4000;
 
@@ -209,7 +209,7 @@ export function reportMessage(report: Report, opts: { tableAsBlock?: boolean; qu
   const evidence = leadEvidence(report);
   const notes = report.notes.filter((n) => !DEMO_NOTE.test(n));
   const demo = report.notes.some((n) => DEMO_NOTE.test(n));
-  const text = clip(escapeMrkdwn(oneLine(report.summary)), 1000);
+  const text = esc(oneLine(report.summary), 1000);
 
   // Fewer findings when the table would otherwise be squeezed below its reserve.
   let shown = Math.min(FINDINGS_SHOWN, report.findings.length);
@@ -375,7 +375,7 @@ function codeTable(e: Evidence, max: number): { text: string; shortened: string[
   const numeric = numericColumns(e);
   const head = e.columns;
   const rows = e.rows.slice(0, TABLE_ROWS).map((r) => head.map((_, i) => cellText(r[i] ?? null)));
-  const widths = head.map((_, i) => Math.min(40, Math.max(...[head, ...rows].map((r) => (r[i] ?? "").length))));
+  const widths = head.map((_, i) => Math.min(60, Math.max(...[head, ...rows].map((r) => (r[i] ?? "").length))));
   // Narrow the widest columns until a line fits a chat window.
   const lineWidth = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
   while (lineWidth() > FALLBACK_LINE) {

@@ -154,7 +154,7 @@ describe("reportMessage on real reports", () => {
     expect(t.rows!.flat().map((c) => c.text)).toContain("api.partner.example.com.");
     // A next step with prose and a command: the command is code.
     const top = dns.findings[0]!;
-    const s = sections(m).find((x) => x.includes(top.title))!;
+    const s = sections(m).find((x) => x.startsWith(`🔴 *${top.title}*`))!;
     expect(s).toMatch(/Next: .+: `kubectl /);
   });
 
