@@ -241,7 +241,7 @@ export function reportMessage(report: Report, opts: { tableAsBlock?: boolean; qu
 
     const foot: string[] = notes.slice(0, NOTES_SHOWN).map((n) => `ℹ️ ${esc(oneLine(n), NOTE_MAX)}`);
     if (notes.length > NOTES_SHOWN) foot.push(`… and ${notes.length - NOTES_SHOWN} more notes`);
-    if (report.evidence.some((e) => e.query.kql)) foot.push("🔎 KQL for every table in the thread");
+    if (report.evidence.some((e) => e.query.kql)) foot.push("🔎 The KQL behind the findings is in the thread");
     // A context block holds at most 10 elements.
     const footer = foot.length ? context(...foot.slice(0, 10)) : null;
 

@@ -134,7 +134,7 @@ describe("reportMessage on real reports", () => {
     expect(tables[0]!.column_settings![ev.columns.indexOf("srcPod")]).toMatchObject({ align: "left" });
     // The table's title sits right above it; the thread has the KQL.
     expect(sections(m).at(-1)).toContain(ev.title);
-    expect(contexts(m)).toContain("🔎 KQL for every table in the thread");
+    expect(contexts(m)).toContain("🔎 The KQL behind the findings is in the thread");
     // The demo note is said once, briefly, not with its CLI options.
     expect(JSON.stringify(m.blocks)).not.toContain("--flows");
     // At most 5 findings, each with a severity mark.
