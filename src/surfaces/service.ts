@@ -37,6 +37,8 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
     health: async () => ({ source: source.name, demo: source.demo, ...(await source.extent()), slack: slack ? (opts.config.slack?.appToken ? "socket-mode" : "http") : "off" }),
     ...(slack?.requestListener && { slack: slack.requestListener }),
   });
+  // Warm the parser and the names once, so the first slash command's ack is as quick as the rest.
+  await understand("what's wrong in the cluster?", ctx);
   await slack?.start();
   const address = server.address();
   return {
