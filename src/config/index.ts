@@ -1,3 +1,5 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 
 /**
@@ -12,6 +14,11 @@ const Env = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, "must be a bot token (xoxb-…)").optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, "must be an app-level token (xapp-…)").optional(),
   SLACK_API_URL: z.url().optional(),
+  MICROSOFT_APP_ID: z.string().optional(),
+  MICROSOFT_APP_PASSWORD: z.string().optional(),
+  MICROSOFT_APP_TYPE: z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).default("MultiTenant"),
+  MICROSOFT_APP_TENANT_ID: z.string().optional(),
+  NETRCA_STATE_DIR: z.string().min(1).optional(),
 });
 
 export interface SlackConfig {
@@ -21,11 +28,22 @@ export interface SlackConfig {
   apiUrl?: string;
 }
 
+export interface TeamsConfig {
+  /** Empty: Bot Framework authentication is off (local use only). */
+  appId: string;
+  appPassword: string;
+  appType: "MultiTenant" | "SingleTenant" | "UserAssignedMSI";
+  tenantId?: string;
+}
+
 export interface Config {
   port: number;
   store?: string;
   tz?: string;
   slack?: SlackConfig;
+  teams: TeamsConfig;
+  /** Where chat state (Teams conversation references) is kept. */
+  stateDir: string;
 }
 
 export class ConfigError extends Error {
@@ -43,8 +61,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const slack = e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN;
   if (slack && !e.SLACK_BOT_TOKEN) throw new ConfigError("SLACK_BOT_TOKEN: needed when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set");
   if (slack && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) throw new ConfigError("SLACK_SIGNING_SECRET: needed to verify Slack's requests (or set SLACK_APP_TOKEN for Socket Mode)");
+  const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  if (e.MICROSOFT_APP_ID && !guid.test(e.MICROSOFT_APP_ID)) throw new ConfigError("MICROSOFT_APP_ID: must be the bot's app id, a GUID");
+  if (e.MICROSOFT_APP_ID && e.MICROSOFT_APP_TYPE !== "UserAssignedMSI" && !e.MICROSOFT_APP_PASSWORD) throw new ConfigError("MICROSOFT_APP_PASSWORD: needed with MICROSOFT_APP_ID");
+  if (e.MICROSOFT_APP_TYPE === "SingleTenant" && !e.MICROSOFT_APP_TENANT_ID) throw new ConfigError("MICROSOFT_APP_TENANT_ID: needed when MICROSOFT_APP_TYPE is SingleTenant");
   return {
     port: e.PORT,
+    teams: {
+      appId: e.MICROSOFT_APP_ID ?? "",
+      appPassword: e.MICROSOFT_APP_PASSWORD ?? "",
+      appType: e.MICROSOFT_APP_TYPE,
+      ...(e.MICROSOFT_APP_TENANT_ID && { tenantId: e.MICROSOFT_APP_TENANT_ID }),
+    },
+    stateDir: e.NETRCA_STATE_DIR ?? join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "netrca"),
     ...(e.NETRCA_STORE && { store: e.NETRCA_STORE }),
     ...(e.NETRCA_TZ && { tz: e.NETRCA_TZ }),
     ...(slack && {

@@ -1,6 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../config/index.js";
+import type { Question } from "../model/index.js";
 import { ANALYZER_CATALOG } from "../analyze/index.js";
 import { investigate, understand, type InvestigateContext } from "../investigate/index.js";
 import { HELP } from "../investigate/help.js";
@@ -8,9 +9,12 @@ import { loadPlaybooks, PLAYBOOK_DIR } from "../playbooks/index.js";
 import { openSource } from "../sources/index.js";
 import { startServer } from "./http/server.js";
 import { createSlackSurface } from "./slack/app.js";
+import { createTeamsSurface, type TeamsSurface } from "./teams/bot.js";
+import { ConversationStore } from "./teams/conversations.js";
 
 export interface Service {
   port: number;
+  teams: TeamsSurface;
   stop(): Promise<void>;
 }
 
@@ -26,16 +30,20 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
     source, playbooks, outDir: join(tmpdir(), "netrca", `serve-${process.pid}`),
     ...(opts.now && { now: opts.now }), ...(opts.config.tz && { tz: opts.config.tz }),
   };
-  const slack = opts.config.slack
-    ? createSlackSurface(opts.config.slack, {
-        understand: (text, previous) => understand(text, { ...ctx, ...(previous && { previous }) }),
-        investigate: (q) => investigate(q, ctx),
-        help: HELP,
-      })
-    : undefined;
+  const answerer = {
+    understand: (text: string, previous?: Question) => understand(text, { ...ctx, ...(previous && { previous }) }),
+    investigate: (q: Question) => investigate(q, ctx),
+    help: HELP,
+  };
+  const slack = opts.config.slack ? createSlackSurface(opts.config.slack, answerer) : undefined;
+  const teams = createTeamsSurface(opts.config.teams, answerer, new ConversationStore(opts.config.stateDir));
+  if (teams.authDisabled) {
+    opts.log?.("netrca: WARNING: MICROSOFT_APP_ID is empty, so POST /api/messages accepts unsigned activities and replies to any serviceUrl they name. Use this only locally; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD anywhere else.");
+  }
   const server = await startServer(opts.config.port, {
-    health: async () => ({ source: source.name, demo: source.demo, ...(await source.extent()), slack: slack ? (opts.config.slack?.appToken ? "socket-mode" : "http") : "off" }),
+    health: async () => ({ source: source.name, demo: source.demo, ...(await source.extent()), slack: slack ? (opts.config.slack?.appToken ? "socket-mode" : "http") : "off", teams: teams.authDisabled ? "auth-off" : "on" }),
     ...(slack?.requestListener && { slack: slack.requestListener }),
+    teams: teams.requestListener,
   });
   // Warm the parser and the names once, so the first slash command's ack is as quick as the rest.
   await understand("what's wrong in the cluster?", ctx);
@@ -43,6 +51,7 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
   const address = server.address();
   return {
     port: typeof address === "object" && address ? address.port : opts.config.port,
+    teams,
     stop: async () => {
       await slack?.stop();
       server.closeAllConnections();

@@ -13,7 +13,7 @@ usage:
   netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--now ISO] [--json] [--out DIR]
                                                       answer a question (no data given: the demo cluster)
   netrca serve [--flows FILE...] [--store PATH] [--now ISO]
-                                                      HTTP on $PORT: GET /healthz, POST /slack/events
+                                                      HTTP on $PORT: GET /healthz, POST /slack/events, POST /api/messages
   netrca parse ["QUESTION"] [--now ISO] [--json]     intent and scope of a question (none: one per stdin line, JSONL out)
   netrca ingest FILE... --store PATH [--json]        load Hubble or Log Analytics exports into a store
   netrca simulate --scenario NAME --out FILE [--seed N] [--scale N]
@@ -111,7 +111,7 @@ async function serve(argv: string[], io: Io): Promise<number> {
     config, now, ...(values.flows && { flows: values.flows }), ...((values.store ?? config.store) && { store: values.store ?? config.store }),
     log: (line) => io.err(line),
   });
-  io.err(`netrca: listening on :${service.port} (GET /healthz${config.slack && !config.slack.appToken ? ", POST /slack/events" : ""})${config.slack?.appToken ? "; Slack over Socket Mode" : ""}${config.slack ? "" : "; Slack not configured"}`);
+  io.err(`netrca: listening on :${service.port} (GET /healthz, POST /api/messages${config.slack && !config.slack.appToken ? ", POST /slack/events" : ""})${config.slack?.appToken ? "; Slack over Socket Mode" : ""}${config.slack ? "" : "; Slack not configured"}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

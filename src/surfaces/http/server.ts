@@ -5,9 +5,11 @@ export interface Routes {
   health(): Promise<object>;
   /** POST /slack/events, when Slack over HTTP is configured. */
   slack?: RequestListener;
+  /** POST /api/messages: the Teams bot (Bot Framework). */
+  teams?: RequestListener;
 }
 
-/** One HTTP server on one port for every surface (Slack now; Teams and alerts later). */
+/** One HTTP server on one port for every surface (Slack, Teams; alerts later). */
 export async function startServer(port: number, routes: Routes): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
@@ -22,6 +24,7 @@ export async function startServer(port: number, routes: Routes): Promise<Server>
       if (routes.slack) return routes.slack(req, res);
       return json(res, 404, { ok: false, error: "Slack is not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)" });
     }
+    if (path === "/api/messages" && routes.teams) return routes.teams(req, res);
     json(res, 404, { ok: false, error: `no route for ${req.method} ${path}` });
   });
   await new Promise<void>((resolve, reject) => {

@@ -22,7 +22,7 @@ beforeAll(async () => {
   slack = await new FakeSlack().start();
   file = join(dir, "demo.jsonl");
   await writeSimulation(simulate("demo"), file);
-  service = await startService({ config: { port: 0, slack: { signingSecret: SECRET, botToken: "xoxb-test", apiUrl: slack.apiUrl } }, flows: [file] });
+  service = await startService({ config: { port: 0, slack: { signingSecret: SECRET, botToken: "xoxb-test", apiUrl: slack.apiUrl }, teams: { appId: "", appPassword: "", appType: "MultiTenant" }, stateDir: join(dir, "state") }, flows: [file] });
 });
 afterAll(async () => {
   await service?.stop();

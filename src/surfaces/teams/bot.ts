@@ -1,0 +1,118 @@
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import type { RequestListener } from "node:http";
+import {
+  ActivityTypes, CardFactory, CloudAdapter, ConfigurationBotFrameworkAuthentication, TurnContext,
+  type Activity, type Attachment, type ConversationReference,
+} from "botbuilder";
+import type { TeamsConfig } from "../../config/index.js";
+import type { Question, Report } from "../../model/index.js";
+import { Recent } from "../slack/memory.js";
+import { failureCard, helpCard, reportCard } from "./card.js";
+import type { ConversationStore } from "./conversations.js";
+import { botRequest, botResponse } from "./http.js";
+
+/** What the Teams surface needs from netrca: the understand/investigate entry points. */
+export interface Answerer {
+  understand(text: string, previous?: Question): Promise<Question>;
+  investigate(q: Question): Promise<Report>;
+  help: string;
+}
+
+export interface TeamsSurface {
+  adapter: CloudAdapter;
+  /** For the shared HTTP server's POST /api/messages. */
+  requestListener: RequestListener;
+  /** Post into a conversation the bot was used in before (proactive messages). */
+  post(conversationId: string, activity: Partial<Activity>): Promise<void>;
+  /** True when Bot Framework authentication is off (no app id): local use only. */
+  authDisabled: boolean;
+}
+
+/**
+ * The Teams bot: a channel message that @mentions it (or a personal chat message) is
+ * answered in its thread with an Adaptive Card 1.5, the chart PNG beside it. botbuilder stays
+ * in this folder (see README.md here): its successor keeps the same Activity/TurnContext model.
+ */
+export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversations: ConversationStore): TeamsSurface {
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: cfg.appId,
+      MicrosoftAppPassword: cfg.appPassword,
+      MicrosoftAppType: cfg.appType,
+      ...(cfg.tenantId && { MicrosoftAppTenantId: cfg.tenantId }),
+    }),
+  );
+  const threads = new Recent<Question>(2000);
+
+  adapter.onTurnError = async (context, error) => {
+    // The question could not be answered: say what failed, in the same thread.
+    await context.sendActivity({ attachments: [CardFactory.adaptiveCard(failureCard(context.activity.text ?? "", message(error)))] });
+  };
+
+  async function turn(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    await conversations.save(TurnContext.getConversationReference(activity));
+    if (activity.type !== ActivityTypes.Message) return;
+    // The question without the bot's <at>name</at> (and any other mention markup).
+    TurnContext.removeRecipientMention(activity);
+    const text = (activity.text ?? "").replace(/<at>[^<]*<\/at>/g, "").trim();
+    const key = activity.conversation.id;
+    if (!text || /^(help|\?)$/i.test(text)) {
+      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(helpCard(answer.help))] });
+      return;
+    }
+    await context.sendActivity({ type: ActivityTypes.Typing });
+    const q = await answer.understand(text, threads.get(key));
+    if (q.intent === "help") {
+      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(helpCard(answer.help))] });
+      return;
+    }
+    threads.set(key, q);
+    let report: Report;
+    try {
+      report = await answer.investigate(q);
+    } catch (e) {
+      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(failureCard(text, message(e)))] });
+      return;
+    }
+    const charts = await Promise.all(report.charts.map((c) => chartAttachment(c.file, c.title)));
+    await context.sendActivity({
+      attachments: [CardFactory.adaptiveCard(reportCard(report, { chartNote: charts.length > 0 })), ...charts],
+      summary: report.summary.slice(0, 200),
+    });
+  }
+
+  return {
+    adapter,
+    authDisabled: !cfg.appId,
+    requestListener: (req, res) => {
+      botRequest(req).then(
+        (request) => adapter.process(request, botResponse(res), turn),
+        (e: Error & { status?: number }) => {
+          res.writeHead(e.status ?? 400, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: e.message }));
+        },
+      ).catch((e: unknown) => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end(JSON.stringify({ error: message(e) }));
+      });
+    },
+    post: async (conversationId, activity) => {
+      const ref = await conversations.get(conversationId);
+      if (!ref) throw new Error(`no conversation ${conversationId} on record: the bot must be used there first`);
+      await adapter.continueConversationAsync(cfg.appId, ref as ConversationReference, async (ctx) => {
+        await ctx.sendActivity(activity);
+      });
+    },
+  };
+}
+
+/** The chart as an inline image: base64 images do not count toward Teams' message size. */
+async function chartAttachment(file: string, title: string): Promise<Attachment> {
+  return { contentType: "image/png", contentUrl: `data:image/png;base64,${(await readFile(file)).toString("base64")}`, name: `${basename(file, ".png")}: ${title}`.slice(0, 200) };
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message.split("\n")[0]! : String(e);
+}
