@@ -6,14 +6,8 @@ import type { WebClient } from "@slack/web-api";
 import type { SlackConfig } from "../../config/index.js";
 import type { Question, Report } from "../../model/index.js";
 import { ackText, failureMessage, helpMessage, queryMessages, reportMessage, type SlackMessage } from "./blocks.js";
-import { Recent } from "./memory.js";
-
-/** What the Slack surface needs from netrca: the understand/investigate entry points. */
-export interface Answerer {
-  understand(text: string, previous?: Question): Promise<Question>;
-  investigate(q: Question): Promise<Report>;
-  help: string;
-}
+import { Recent } from "../memory.js";
+import type { Answerer } from "../answerer.js";
 
 export interface SlackSurface {
   app: App;

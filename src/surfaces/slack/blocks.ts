@@ -7,7 +7,8 @@
  * in total. Every piece of user or data text that lands in mrkdwn is escaped (&, <, >), so
  * data can never produce a mention, a link or a broadcast.
  */
-import type { Cell, Evidence, Finding, Report, Scope } from "../../model/index.js";
+import type { Cell, Evidence, Finding, Report } from "../../model/index.js";
+import { INTENT_LABEL, SEVERITY_MARK, isoMinute, scopeLabel, understoodText, windowLabel } from "../labels.js";
 
 export interface SlackMessage {
   text: string;
@@ -109,82 +110,6 @@ export function messageChars(m: SlackMessage): number {
 // ---------------------------------------------------------------------------------------
 // Labels
 
-const INTENT_LABEL: Record<string, string> = {
-  dns: "DNS",
-  drops: "Packet drops",
-  traffic: "Traffic",
-  health: "Network health",
-  l7: "L7 errors",
-  triage: "Triage",
-  help: "Help",
-};
-
-const INTENT_PHRASE: Record<string, string> = {
-  dns: "DNS",
-  drops: "packet drops",
-  traffic: "traffic balance and TCP resets",
-  health: "network health",
-  l7: "HTTP, gRPC and Kafka errors",
-  triage: "everything",
-  help: "what I can answer",
-};
-
-const SEVERITY_EMOJI: Record<Finding["severity"], string> = { critical: "🔴", warning: "🟠", info: "⚪" };
-
-const qualified = (ns: string | null, name: string) => (ns ? `${ns}/${name}` : name);
-
-function peerName(s: Scope): string | null {
-  const p = s.peer;
-  const name = p && (p.workload ?? p.pod);
-  return p && name ? qualified(p.namespace, name) : null;
-}
-
-/** The subject of a scope in a few words, or null for the whole cluster. */
-function subjectName(s: Scope): string | null {
-  if (s.pod) return `pod ${qualified(s.namespace, s.pod)}`;
-  if (s.workload) return qualified(s.namespace, s.workload);
-  if (s.namespace) return `namespace ${s.namespace}`;
-  return null;
-}
-
-/** Short label for the header: "namespace pets", "shop/checkout ↔ shop/payments", "whole cluster". */
-function scopeLabel(s: Scope): string {
-  const subject = subjectName(s);
-  const peer = peerName(s);
-  const parts = [subject && peer ? `${subject} ↔ ${peer}` : subject ?? (peer ? `↔ ${peer}` : null), s.node ? `node ${s.node}` : null].filter(Boolean);
-  return parts.join(" · ") || "whole cluster";
-}
-
-/** "in shop/checkout", "between shop/checkout and shop/payments", "across the whole cluster". */
-function scopePhrase(s: Scope): string {
-  const subject = subjectName(s);
-  const peer = peerName(s);
-  let where: string;
-  if (subject && peer) where = `between ${subject} and ${peer}`;
-  else if (peer) where = `to and from ${peer}`;
-  else if (s.pod) where = `for ${subject}`;
-  else if (subject) where = `in ${subject}`;
-  else if (s.node) where = "";
-  else where = "across the whole cluster";
-  if (s.node) where = `${where}${where ? " " : ""}on node ${s.node}`;
-  return where;
-}
-
-const isoMinute = (iso: string) => {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
-};
-
-/** "2026-11-20 14:00–15:00 UTC" (or both dates when the window crosses midnight). */
-function windowLabel(s: Scope, withDate = true): string {
-  const from = isoMinute(s.from);
-  const to = isoMinute(s.to);
-  if (!from || !to) return `${s.from} – ${s.to}`;
-  const day = (iso: string) => iso.slice(0, 10);
-  const hm = (iso: string) => iso.slice(11, 16);
-  if (day(from) === day(to)) return `${withDate ? `${day(from)} ` : ""}${hm(from)}–${hm(to)} UTC`;
-  return `${day(from)} ${hm(from)} – ${day(to)} ${hm(to)} UTC`;
-}
 
 // ---------------------------------------------------------------------------------------
 // The report message
@@ -292,7 +217,7 @@ function amount(f: Finding): string {
 const COMMAND = /^(kubectl|hubble|cilium|retina|az|dig|nslookup|curl|kubectl-|k9s|tcpdump|nsenter|crictl)\b/;
 
 function findingText(f: Finding): string {
-  const lines = [`${SEVERITY_EMOJI[f.severity]} *${esc(oneLine(f.title), TITLE_MAX)}*`];
+  const lines = [`${SEVERITY_MARK[f.severity]} *${esc(oneLine(f.title), TITLE_MAX)}*`];
   const since = f.since && isoMinute(f.since) ? ` · since ${isoMinute(f.since)!.slice(11, 16)} UTC` : "";
   lines.push(esc(`${amount(f)}${since}`, 300));
   const next = f.severity !== "info" ? f.next[0] : undefined;
@@ -494,10 +419,7 @@ export function queryMessages(report: Report): SlackMessage[] {
 
 /** The immediate ack: what was understood, e.g. "Looking at DNS in shop/checkout, 14:00–15:00 UTC…". */
 export function ackText(q: { intent: string; scope: Report["scope"] }): string {
-  const what = INTENT_PHRASE[q.intent] ?? q.intent;
-  const where = scopePhrase(q.scope);
-  const when = windowLabel(q.scope, false);
-  return esc(clip(`Looking at ${what}${where ? ` ${where}` : ""}, ${when}…`, 300));
+  return esc(clip(understoodText(q), 300));
 }
 
 /** Usage help with examples, as a message. Quoted examples become inline code. */

@@ -7,17 +7,11 @@ import {
 } from "botbuilder";
 import type { TeamsConfig } from "../../config/index.js";
 import type { Question, Report } from "../../model/index.js";
-import { Recent } from "../slack/memory.js";
+import { Recent } from "../memory.js";
+import type { Answerer } from "../answerer.js";
 import { failureCard, helpCard, reportCard } from "./card.js";
 import type { ConversationStore } from "./conversations.js";
 import { botRequest, botResponse } from "./http.js";
-
-/** What the Teams surface needs from netrca: the understand/investigate entry points. */
-export interface Answerer {
-  understand(text: string, previous?: Question): Promise<Question>;
-  investigate(q: Question): Promise<Report>;
-  help: string;
-}
 
 export interface TeamsSurface {
   adapter: CloudAdapter;

@@ -15,7 +15,8 @@
  * list, quote): data can never make a link or bold text. Each TextBlock holds a single line
  * (Markdown would join lines), so code (commands, KQL) is one TextBlock per line.
  */
-import type { Cell, Evidence, Finding, Report, Scope } from "../../model/index.js";
+import type { Cell, Evidence, Finding, Report } from "../../model/index.js";
+import { INTENT_LABEL, SEVERITY_MARK, isoMinute, peerName, scopeLabel, understoodText, windowLabel } from "../labels.js";
 
 export const CARD_MAX_BYTES = 28 * 1024;
 export const CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json";
@@ -136,83 +137,8 @@ const oneLine = (s: string) => s.replace(/\s*[\r\n\u2028\u2029]+\s*/g, " ").trim
 // ---------------------------------------------------------------------------------------
 // Labels (the same words as the Slack reply)
 
-const INTENT_LABEL: Record<string, string> = {
-  dns: "DNS",
-  drops: "Packet drops",
-  traffic: "Traffic",
-  health: "Network health",
-  l7: "L7 errors",
-  triage: "Triage",
-  help: "Help",
-};
-
-const INTENT_PHRASE: Record<string, string> = {
-  dns: "DNS",
-  drops: "packet drops",
-  traffic: "traffic balance and TCP resets",
-  health: "network health",
-  l7: "HTTP, gRPC and Kafka errors",
-  triage: "everything",
-  help: "what I can answer",
-};
-
 /** Critical red, warning amber; info in a grey box (a "default" container has no padding, so its text would sit out of line with the boxes). */
 const SEVERITY_STYLE: Record<Finding["severity"], ContainerStyle> = { critical: "attention", warning: "warning", info: "emphasis" };
-const SEVERITY_MARK: Record<Finding["severity"], string> = { critical: "🔴", warning: "🟠", info: "⚪" };
-
-const qualified = (ns: string | null, name: string) => (ns ? `${ns}/${name}` : name);
-
-function peerName(s: Scope): string | null {
-  const p = s.peer;
-  const name = p && (p.workload ?? p.pod);
-  return p && name ? qualified(p.namespace, name) : null;
-}
-
-function subjectName(s: Scope): string | null {
-  if (s.pod) return `pod ${qualified(s.namespace, s.pod)}`;
-  if (s.workload) return qualified(s.namespace, s.workload);
-  if (s.namespace) return `namespace ${s.namespace}`;
-  return null;
-}
-
-/** "namespace pets", "shop/checkout ↔ shop/payments", "whole cluster". */
-function scopeLabel(s: Scope): string {
-  const subject = subjectName(s);
-  const peer = peerName(s);
-  const parts = [subject && peer ? `${subject} ↔ ${peer}` : subject ?? (peer ? `↔ ${peer}` : null), s.node ? `node ${s.node}` : null].filter(Boolean);
-  return parts.join(" · ") || "whole cluster";
-}
-
-/** "in shop/checkout", "between shop/checkout and shop/payments", "across the whole cluster". */
-function scopePhrase(s: Scope): string {
-  const subject = subjectName(s);
-  const peer = peerName(s);
-  let where: string;
-  if (subject && peer) where = `between ${subject} and ${peer}`;
-  else if (peer) where = `to and from ${peer}`;
-  else if (s.pod) where = `for ${subject}`;
-  else if (subject) where = `in ${subject}`;
-  else if (s.node) where = "";
-  else where = "across the whole cluster";
-  if (s.node) where = `${where}${where ? " " : ""}on node ${s.node}`;
-  return where;
-}
-
-const isoMinute = (iso: string) => {
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
-};
-
-/** "2026-11-20 14:00–15:00 UTC" (or both dates when the window crosses midnight). */
-function windowLabel(s: Scope, withDate = true): string {
-  const from = isoMinute(s.from);
-  const to = isoMinute(s.to);
-  if (!from || !to) return `${s.from} – ${s.to}`;
-  const day = (iso: string) => iso.slice(0, 10);
-  const hm = (iso: string) => iso.slice(11, 16);
-  if (day(from) === day(to)) return `${withDate ? `${day(from)} ` : ""}${hm(from)}–${hm(to)} UTC`;
-  return `${day(from)} ${hm(from)} – ${day(to)} ${hm(to)} UTC`;
-}
 
 const DEMO_NOTE = /built-in demo cluster|demo data/i;
 
@@ -472,10 +398,7 @@ function kqlContainer(e: Evidence): Container {
  * Markdown, so it is escaped like card text.
  */
 export function ackText(q: { intent: string; scope: Report["scope"] }): string {
-  const what = INTENT_PHRASE[q.intent] ?? q.intent;
-  const where = scopePhrase(q.scope);
-  const when = windowLabel(q.scope, false);
-  return escapeMarkdown(clip(oneLine(`Looking at ${what}${where ? ` ${where}` : ""}, ${when}…`), 300));
+  return escapeMarkdown(clip(oneLine(understoodText(q)), 300));
 }
 
 /** Usage help with examples, one TextBlock per line of `helpText`. */

@@ -1,0 +1,91 @@
+import type { Finding, Scope } from "../model/index.js";
+
+/**
+ * Words every chat surface uses for a question and its scope (Slack's blocks, Teams' card),
+ * unescaped: each surface escapes them for its own markup.
+ */
+
+export const INTENT_LABEL: Record<string, string> = {
+  dns: "DNS",
+  drops: "Packet drops",
+  traffic: "Traffic",
+  health: "Network health",
+  l7: "L7 errors",
+  triage: "Triage",
+  help: "Help",
+};
+
+export const INTENT_PHRASE: Record<string, string> = {
+  dns: "DNS",
+  drops: "packet drops",
+  traffic: "traffic balance and TCP resets",
+  health: "network health",
+  l7: "HTTP, gRPC and Kafka errors",
+  triage: "everything",
+  help: "what I can answer",
+};
+
+
+export const qualified = (ns: string | null, name: string) => (ns ? `${ns}/${name}` : name);
+
+export function peerName(s: Scope): string | null {
+  const p = s.peer;
+  const name = p && (p.workload ?? p.pod);
+  return p && name ? qualified(p.namespace, name) : null;
+}
+
+/** The subject of a scope in a few words, or null for the whole cluster. */
+export function subjectName(s: Scope): string | null {
+  if (s.pod) return `pod ${qualified(s.namespace, s.pod)}`;
+  if (s.workload) return qualified(s.namespace, s.workload);
+  if (s.namespace) return `namespace ${s.namespace}`;
+  return null;
+}
+
+/** Short label for the header: "namespace pets", "shop/checkout ↔ shop/payments", "whole cluster". */
+export function scopeLabel(s: Scope): string {
+  const subject = subjectName(s);
+  const peer = peerName(s);
+  const parts = [subject && peer ? `${subject} ↔ ${peer}` : subject ?? (peer ? `↔ ${peer}` : null), s.node ? `node ${s.node}` : null].filter(Boolean);
+  return parts.join(" · ") || "whole cluster";
+}
+
+/** "in shop/checkout", "between shop/checkout and shop/payments", "across the whole cluster". */
+export function scopePhrase(s: Scope): string {
+  const subject = subjectName(s);
+  const peer = peerName(s);
+  let where: string;
+  if (subject && peer) where = `between ${subject} and ${peer}`;
+  else if (peer) where = `to and from ${peer}`;
+  else if (s.pod) where = `for ${subject}`;
+  else if (subject) where = `in ${subject}`;
+  else if (s.node) where = "";
+  else where = "across the whole cluster";
+  if (s.node) where = `${where}${where ? " " : ""}on node ${s.node}`;
+  return where;
+}
+
+export const isoMinute = (iso: string) => {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+};
+
+/** "2026-11-20 14:00–15:00 UTC" (or both dates when the window crosses midnight). */
+export function windowLabel(s: Scope, withDate = true): string {
+  const from = isoMinute(s.from);
+  const to = isoMinute(s.to);
+  if (!from || !to) return `${s.from} – ${s.to}`;
+  const day = (iso: string) => iso.slice(0, 10);
+  const hm = (iso: string) => iso.slice(11, 16);
+  if (day(from) === day(to)) return `${withDate ? `${day(from)} ` : ""}${hm(from)}–${hm(to)} UTC`;
+  return `${day(from)} ${hm(from)} – ${day(to)} ${hm(to)} UTC`;
+}
+
+export const SEVERITY_MARK: Record<Finding["severity"], string> = { critical: "🔴", warning: "🟠", info: "⚪" };
+
+/** What was understood, for the immediate acknowledgement: "Looking at DNS in shop/checkout, 14:00–15:00 UTC…". */
+export function understoodText(q: { intent: string; scope: Scope }): string {
+  const what = INTENT_PHRASE[q.intent] ?? q.intent;
+  const where = scopePhrase(q.scope);
+  return `Looking at ${what}${where ? ` ${where}` : ""}, ${windowLabel(q.scope, false)}…`;
+}
