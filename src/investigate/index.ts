@@ -80,7 +80,7 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
 
   const charts = ctx.outDir ? await chartsFor(ranked, timelines, question, ctx.source, ctx.outDir) : [];
   const flowsInScope = await countFlows(ctx.source, question);
-  const summary = summarize({ scope: question.scope, findings, flowsInScope, dataFrom: extent.from, dataTo: extent.to });
+  const summary = summarize({ scope: question.scope, findings, flowsInScope, dataFrom: extent.from, dataTo: extent.to, didYouMean: question.unknownNames.map(didYouMean) });
   return Report.parse({ question: text, intent: question.intent, scope: question.scope, summary, findings, evidence, charts, notes });
 }
 

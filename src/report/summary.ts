@@ -26,11 +26,12 @@ function amount(f: Finding): string {
 }
 
 /** The paragraph a person reads first: the root cause, since when, how much, what to do. */
-export function summarize(a: { scope: Scope; findings: Finding[]; flowsInScope: number; dataFrom: string | null; dataTo: string | null }): string {
+export function summarize(a: { scope: Scope; findings: Finding[]; flowsInScope: number; dataFrom: string | null; dataTo: string | null; didYouMean?: string[] }): string {
   const where = `${scopeLabel(a.scope)}, ${windowLabel(a.scope)}`;
   if (a.flowsInScope === 0) {
     const cover = a.dataFrom ? ` The data covers ${a.dataFrom.slice(0, 16).replace("T", " ")} to ${(a.dataTo ?? "").slice(0, 16).replace("T", " ")} UTC.` : " There is no flow data at all.";
-    return `No flows for ${where}: nothing to judge, which is not the same as healthy.${cover} Check the names and the time window.`;
+    const names = a.didYouMean?.length ? ` ${a.didYouMean.join(" ")}` : " Check the names and the time window.";
+    return `No flows for ${where}: nothing to judge, which is not the same as healthy.${cover}${names}`;
   }
   const active = a.findings.filter((f) => f.severity !== "info");
   const top = active[0];
