@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { LOG_ANALYTICS_TABLES as LA_TABLES } from "../model/flow-columns.js";
 
 /**
  * Settings from the environment (DESIGN.md "Configuration"), checked at start-up. A bad
@@ -19,7 +20,27 @@ const Env = z.object({
   MICROSOFT_APP_TYPE: z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).default("MultiTenant"),
   MICROSOFT_APP_TENANT_ID: z.string().optional(),
   NETRCA_STATE_DIR: z.string().min(1).optional(),
+  ...laEnv(),
 });
+
+function laEnv() {
+  return {
+    LOG_ANALYTICS_WORKSPACE_ID: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be the workspace id (a GUID, the workspace's Overview page)").optional(),
+    LOG_ANALYTICS_RESOURCE_ID: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i, "must be the workspace's ARM resource id (/subscriptions/…/providers/Microsoft.OperationalInsights/workspaces/NAME)").optional(),
+    LOG_ANALYTICS_TABLES: z.string().transform((v) => v.split(",").map((t) => t.trim()).filter(Boolean)).pipe(z.array(z.enum(LA_TABLES)).min(1)).optional(),
+    NETRCA_LA_MAX_HOURS: z.coerce.number().positive().max(24 * 31).default(24),
+    NETRCA_LA_MAX_ROWS: z.coerce.number().int().min(1).max(10_000).default(10_000),
+  };
+}
+
+/** Log Analytics settings (the source used when a workspace id is given). */
+export interface LogAnalyticsConfig {
+  workspaceId: string;
+  resourceId?: string;
+  tables?: (typeof LA_TABLES)[number][];
+  maxHours: number;
+  maxRows: number;
+}
 
 export interface SlackConfig {
   signingSecret: string;
@@ -44,20 +65,48 @@ export interface Config {
   teams: TeamsConfig;
   /** Where chat state (Teams conversation references) is kept. */
   stateDir: string;
+  logAnalytics?: LogAnalyticsConfig;
 }
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const r = Env.safeParse(clean);
+  const r = schema.safeParse(clean);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new ConfigError(`${String(issue.path[0])}: ${issue.message}`);
   }
-  const e = r.data;
+  return r.data;
+}
+
+/**
+ * Only the Log Analytics settings (for `netrca ask`, which needs no chat settings); a
+ * `--workspace` id given on the command line wins over LOG_ANALYTICS_WORKSPACE_ID.
+ */
+export function loadLogAnalyticsConfig(env: NodeJS.ProcessEnv = process.env, workspace?: string): LogAnalyticsConfig | undefined {
+  return logAnalyticsOf(parseEnv(z.object(laEnv()), { ...env, ...(workspace && { LOG_ANALYTICS_WORKSPACE_ID: workspace }) }));
+}
+
+function logAnalyticsOf(e: z.output<z.ZodObject<ReturnType<typeof laEnv>>>): LogAnalyticsConfig | undefined {
+  if (!e.LOG_ANALYTICS_WORKSPACE_ID) {
+    if (e.LOG_ANALYTICS_RESOURCE_ID) throw new ConfigError("LOG_ANALYTICS_WORKSPACE_ID: needed when LOG_ANALYTICS_RESOURCE_ID is set");
+    return undefined;
+  }
+  return {
+    workspaceId: e.LOG_ANALYTICS_WORKSPACE_ID,
+    maxHours: e.NETRCA_LA_MAX_HOURS,
+    maxRows: e.NETRCA_LA_MAX_ROWS,
+    ...(e.LOG_ANALYTICS_RESOURCE_ID && { resourceId: e.LOG_ANALYTICS_RESOURCE_ID }),
+    ...(e.LOG_ANALYTICS_TABLES && { tables: e.LOG_ANALYTICS_TABLES }),
+  };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnv(Env, env);
+  const logAnalytics = logAnalyticsOf(e);
   const slack = e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN;
   if (slack && !e.SLACK_BOT_TOKEN) throw new ConfigError("SLACK_BOT_TOKEN: needed when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set");
   if (slack && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) throw new ConfigError("SLACK_SIGNING_SECRET: needed to verify Slack's requests (or set SLACK_APP_TOKEN for Socket Mode)");
@@ -75,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     stateDir: e.NETRCA_STATE_DIR ?? join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "netrca"),
     ...(e.NETRCA_STORE && { store: e.NETRCA_STORE }),
+    ...(logAnalytics && { logAnalytics }),
     ...(e.NETRCA_TZ && { tz: e.NETRCA_TZ }),
     ...(slack && {
       slack: {

@@ -33,19 +33,21 @@ export async function runCheck(check: Check, ctx: RunContext): Promise<CheckOutc
     const analyzer = ANALYZERS[check.analyze.name]!;
     const queries: Record<string, QueryRows> = {};
     const results: Record<string, { q: FlowQuery; result: FlowResult }> = {};
+    const notes = new Set<string>();
     for (const [name, template] of Object.entries(check.queries)) {
       const q = (window: { from: Date; to: Date }) => flowQuery({ ...template, where: [...scopeWhere, ...template.where], window });
       const [nowResult, before] = await Promise.all([
         ctx.source.query(q(current)),
         ctx.hasBaseline && analyzer.usesBaseline !== false ? ctx.source.query(q(baseline)) : null,
       ]);
+      for (const n of [...(nowResult.notes ?? []), ...(before?.notes ?? [])]) notes.add(n);
       const now = { q: q(current), result: nowResult };
       results[name] = now;
       queries[name] = { current: asRows(now.result), baseline: before ? asRows(before) : null };
     }
     const drafts = analyzer.run({ queries, params: check.analyze.params, scope: ctx.scope });
-    const evidence = await evidenceOf(check, ctx, scopeWhere, results);
-    return { check, drafts, evidence };
+    const evidence = await evidenceOf(check, ctx, scopeWhere, results, notes);
+    return { check, drafts, evidence, ...(notes.size && { note: [...notes].join(" ") }) };
   } catch (e) {
     return { check, drafts: [], evidence: null, note: `check "${check.id}" failed: ${(e as Error).message.split("\n")[0]}` };
   }
@@ -56,7 +58,7 @@ function asRows(r: FlowResult): Row[] {
 }
 
 /** The check's table: its first (or named) query, narrowed to the check's trouble, top rows. */
-async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[], ran: Record<string, { q: FlowQuery; result: FlowResult }>): Promise<Evidence> {
+async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[], ran: Record<string, { q: FlowQuery; result: FlowResult }>, notes: Set<string>): Promise<Evidence> {
   const name = check.present.table ?? Object.keys(check.queries)[0]!;
   const template = check.queries[name]!;
   const q: FlowQuery = flowQuery({
@@ -71,12 +73,15 @@ async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[]
     check.trouble.length === 0
       ? { columns: at.columns, rows: orderRows(at.columns, at.rows, q).slice(0, EVIDENCE_ROWS), ...(ctx.source.explain && { sql: ctx.source.explain(q) }) }
       : await ctx.source.query(q);
+  for (const n of result.notes ?? []) notes.add(n);
   const keep = (check.present.columns ?? result.columns).filter((c) => result.columns.includes(c));
   const idx = keep.map((c) => result.columns.indexOf(c));
+  const kql = compileKql(q);
+  const portal = ctx.source.portalLink?.(kql);
   return {
     title: check.title,
     columns: keep,
     rows: result.rows.slice(0, EVIDENCE_ROWS).map((row) => idx.map((i) => row[i] ?? null)),
-    query: { ...(result.sql && { sql: result.sql }), kql: compileKql(q) },
+    query: { ...(result.sql && { sql: result.sql }), kql, ...(portal && { portal }) },
   };
 }

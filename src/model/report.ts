@@ -41,7 +41,7 @@ export const Evidence = z.object({
   title: z.string(),
   columns: z.array(z.string()),
   rows: z.array(z.array(Cell)).max(20),
-  query: z.object({ sql: z.string().optional(), kql: z.string().optional(), promql: z.string().optional() }),
+  query: z.object({ sql: z.string().optional(), kql: z.string().optional(), promql: z.string().optional(), portal: z.url().optional() }),
 });
 export type Evidence = z.infer<typeof Evidence>;
 

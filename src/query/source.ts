@@ -7,6 +7,8 @@ export interface FlowResult {
   rows: Cell[][];
   /** The SQL the embedded store ran, values inlined, for people to read. */
   sql?: string;
+  /** What the reader should know about these rows (partial results, a row cap, missing fields). */
+  notes?: string[];
 }
 
 /**
@@ -24,4 +26,6 @@ export interface FlowSource {
   inventory(): Promise<Inventory>;
   /** The query in the source's own language (SQL for the embedded store), if it has one. */
   explain?(q: FlowQuery): string;
+  /** A link that opens this KQL in the source's own UI (the Azure portal), if it has one. */
+  portalLink?(kql: string): string | undefined;
 }

@@ -1,16 +1,19 @@
+import type { FlowSource } from "../query/index.js";
 import { FlowStore, InputError, openDemoStore, type IngestResult } from "./embedded/index.js";
+import type { LogAnalyticsOptions } from "./loganalytics/index.js";
 
 export interface OpenedSource {
-  source: FlowStore;
+  source: FlowSource & { close(): void };
   /** What loading --flows files found (bad lines), if files were given. */
   ingest?: IngestResult;
 }
 
 /**
- * Pick the data a question is answered from: --flows files (loaded into memory), a store
- * file (--store or NETRCA_STORE), or else the built-in demo cluster.
+ * Pick the data a question is answered from: --flows files (loaded into memory), a Log
+ * Analytics workspace (--workspace or LOG_ANALYTICS_WORKSPACE_ID), a store file (--store or
+ * NETRCA_STORE), or else the built-in demo cluster.
  */
-export async function openSource(opts: { flows?: string[]; store?: string }): Promise<OpenedSource> {
+export async function openSource(opts: { flows?: string[]; store?: string; logAnalytics?: LogAnalyticsOptions }): Promise<OpenedSource> {
   if (opts.flows?.length) {
     const source = await FlowStore.open(opts.store ?? ":memory:");
     try {
@@ -24,6 +27,10 @@ export async function openSource(opts: { flows?: string[]; store?: string }): Pr
       source.close();
       throw e;
     }
+  }
+  if (opts.logAnalytics) {
+    const { LogAnalyticsSource } = await import("./loganalytics/index.js");
+    return { source: await LogAnalyticsSource.open(opts.logAnalytics) };
   }
   if (opts.store) return { source: await FlowStore.open(opts.store) };
   return { source: await openDemoStore() };

@@ -24,7 +24,10 @@ export interface Service {
  */
 export async function startService(opts: { config: Config; flows?: string[]; store?: string; now?: Date; log?: (line: string) => void }): Promise<Service> {
   const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
-  const { source, ingest } = await openSource({ ...(opts.flows && { flows: opts.flows }), ...(opts.store && { store: opts.store }) });
+  const { source, ingest } = await openSource({
+    ...(opts.flows && { flows: opts.flows }), ...(opts.store && { store: opts.store }),
+    ...(opts.config.logAnalytics && { logAnalytics: opts.config.logAnalytics }),
+  });
   if (ingest?.rejected) opts.log?.(`netrca: kept ${ingest.rows} rows, rejected ${ingest.rejected} lines (first: ${ingest.errors[0]?.file}:${ingest.errors[0]?.line}: ${ingest.errors[0]?.message})`);
   const ctx: InvestigateContext = {
     source, playbooks, outDir: join(tmpdir(), "netrca", `serve-${process.pid}`),

@@ -20,6 +20,14 @@ describe("shipped playbooks", () => {
   const scopes: Scope[] = [
     { namespace: "shop", workload: "checkout", pod: null, node: null, peer: { namespace: null, workload: "payments", pod: null }, from: "2026-11-20T14:00:00Z", to: "2026-11-20T15:00:00Z" },
     { namespace: null, workload: null, pod: "rabbitmq-0", node: "aks-nodepool1-27013129-vmss000001", peer: null, from: "2026-11-20T14:00:00Z", to: "2026-11-20T15:00:00Z" },
+    // peer only
+    { namespace: null, workload: null, pod: null, node: null, peer: { namespace: "kube-system", workload: "coredns", pod: null }, from: "2026-11-20T14:00:00Z", to: "2026-11-20T15:00:00Z" },
+    // node only
+    { namespace: null, workload: null, pod: null, node: "aks-nodepool1-27013129-vmss000001", peer: null, from: "2026-11-20T14:00:00Z", to: "2026-11-20T15:00:00Z" },
+    // pod with its namespace, and a peer pod
+    { namespace: "pets", workload: null, pod: "rabbitmq-0", node: null, peer: { namespace: "pets", workload: null, pod: "order-service-7d9c8b6f5d-x2x4z" }, from: "2026-11-20T14:00:00Z", to: "2026-11-20T15:00:00Z" },
+    // workload (no namespace) and a peer workload with its namespace
+    { namespace: null, workload: "checkout", pod: null, node: null, peer: { namespace: "shop", workload: "payments", pod: null }, from: "2026-11-20T14:00:00Z", to: "2026-11-20T15:00:00Z" },
   ];
   for (const [intent, book] of books) {
     for (const check of book.checks) {

@@ -10,9 +10,9 @@ import { SCENARIOS } from "../../sources/embedded/simulate/index.js";
 const USAGE = `netrca: root-cause answers for Kubernetes container networking (ACNS, Retina, Cilium Hubble)
 
 usage:
-  netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--now ISO] [--json] [--out DIR]
+  netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--workspace ID] [--now ISO] [--json] [--out DIR]
                                                       answer a question (no data given: the demo cluster)
-  netrca serve [--flows FILE...] [--store PATH] [--now ISO]
+  netrca serve [--flows FILE...] [--store PATH] [--workspace ID] [--now ISO]
                                                       HTTP on $PORT: GET /healthz, POST /slack/events, POST /api/messages
   netrca parse ["QUESTION"] [--now ISO] [--json]     intent and scope of a question (none: one per stdin line, JSONL out)
   netrca ingest FILE... --store PATH [--json]        load Hubble or Log Analytics exports into a store
@@ -49,6 +49,11 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       io.err(`netrca: ${e.message}`);
       return 2;
     }
+    // Log Analytics failures (no access, throttled, window too long) are one sentence, no stack.
+    if (e instanceof Error && e.name === "LogAnalyticsError") {
+      io.err(`netrca: ${e.message}`);
+      return 1;
+    }
     io.err(`netrca: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     return 1;
   }
@@ -66,6 +71,7 @@ async function ask(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = args(argv, {
     flows: { type: "string", multiple: true },
     store: { type: "string" },
+    workspace: { type: "string" },
     now: { type: "string" },
     json: { type: "boolean" },
     out: { type: "string" },
@@ -79,7 +85,8 @@ async function ask(argv: string[], io: Io): Promise<number> {
   const { openSource } = await import("../../sources/index.js");
   const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
   const storePath = values.store ?? process.env.NETRCA_STORE;
-  const { source, ingest } = await openSource({ ...(values.flows && { flows: values.flows }), ...(storePath && { store: storePath }) });
+  const logAnalytics = await logAnalyticsOption(values.workspace);
+  const { source, ingest } = await openSource({ ...(values.flows && { flows: values.flows }), ...(storePath && { store: storePath }), ...(logAnalytics && { logAnalytics }) });
   try {
     if (ingest?.rejected) {
       io.err(`netrca: kept ${ingest.rows} rows, rejected ${ingest.rejected} lines:`);
@@ -96,11 +103,11 @@ async function ask(argv: string[], io: Io): Promise<number> {
 }
 
 async function serve(argv: string[], io: Io): Promise<number> {
-  const { values } = args(argv, { flows: { type: "string", multiple: true }, store: { type: "string" }, now: { type: "string" } });
+  const { values } = args(argv, { flows: { type: "string", multiple: true }, store: { type: "string" }, workspace: { type: "string" }, now: { type: "string" } });
   const { loadConfig, ConfigError } = await import("../../config/index.js");
   let config;
   try {
-    config = loadConfig();
+    config = loadConfig(values.workspace ? { ...process.env, LOG_ANALYTICS_WORKSPACE_ID: values.workspace } : process.env);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
@@ -119,6 +126,17 @@ async function serve(argv: string[], io: Io): Promise<number> {
   });
   await service.stop();
   return 0;
+}
+
+/** Log Analytics settings from the environment, with --workspace winning; none without an id. */
+async function logAnalyticsOption(workspace: string | undefined) {
+  const { loadLogAnalyticsConfig, ConfigError } = await import("../../config/index.js");
+  try {
+    return loadLogAnalyticsConfig(process.env, workspace);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message.replace(/^LOG_ANALYTICS_WORKSPACE_ID:/, workspace ? "--workspace:" : "LOG_ANALYTICS_WORKSPACE_ID:"));
+    throw e;
+  }
 }
 
 function nowOption(raw: string | undefined): Date | undefined {
