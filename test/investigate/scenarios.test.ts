@@ -111,6 +111,12 @@ describe("demo cluster: several faults at once", () => {
     }
   });
 
+  it("a cluster health question does not miss live faults", async () => {
+    const r = await investigate("how is the cluster network doing?", { source: store, playbooks });
+    expect(r.findings[0]?.severity, brief(r)).toBe("critical");
+    expect(truth.some((t) => matches(r.findings[0]!, t)), brief(r)).toBe(true);
+  });
+
   it("pets has two faults: both are critical, at the top", async () => {
     const r = await investigate("what's wrong in namespace pets?", { source: store, playbooks });
     const pets = truth.filter((t) => t.subject.namespace === "pets");
