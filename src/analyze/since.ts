@@ -7,7 +7,7 @@
  */
 export function since(points: { t: string; v: number }[], windowFrom: string, opts: { floor?: number } = {}): string | null {
   if (points.length === 0) return null;
-  const v = points.map((p, i) => {
+  const v = points.map((_, i) => {
     const near = points.slice(Math.max(0, i - 1), i + 2).map((q) => q.v);
     return near.reduce((a, b) => a + b, 0) / near.length;
   });

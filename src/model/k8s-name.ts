@@ -9,13 +9,6 @@ import { z } from "zod";
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export const K8sName = z
-  .string()
-  .max(253)
-  .regex(SUBDOMAIN, "not a Kubernetes name (DNS-1123: lower-case letters, digits, '-' and '.')")
-  .brand<"K8sName">();
-export type K8sName = z.infer<typeof K8sName>;
-
 export const K8sNamespace = z
   .string()
   .max(63)

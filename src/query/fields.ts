@@ -35,12 +35,11 @@ export const KQL_LETS: Record<KqlLet, string> = {
 
 export const VERDICTS = ["FORWARDED", "DROPPED", "ERROR", "AUDIT", "REDIRECTED", "TRACED", "TRANSLATED"] as const;
 export const TCP_FLAGS = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"] as const;
+/** DNS rcode names in rcode-number order (RFC 1035/2136): Hubble writes the number. */
 export const DNS_RCODES = [
   "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
   "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE",
 ] as const;
-/** DNS rcode numbers (RFC 1035/2136) as Hubble writes them, to their names. */
-export const DNS_RCODE_BY_NUMBER: readonly string[] = DNS_RCODES;
 
 // Kubernetes pod names: <deployment>-<replicaset hash>-<pod hash>, <statefulset>-<ordinal>,
 // <daemonset|job>-<pod hash>. The hashes use Kubernetes' safe alphabet (no vowels, no 0/1/3).
