@@ -1,4 +1,4 @@
-import type { Finding, Scope } from "../model/index.js";
+import type { Evidence, Finding, Report, Scope } from "../model/index.js";
 
 /**
  * Words every chat surface uses for a question and its scope (Slack's blocks, Teams' card),
@@ -88,4 +88,30 @@ export function understoodText(q: { intent: string; scope: Scope }): string {
   const what = INTENT_PHRASE[q.intent] ?? q.intent;
   const where = scopePhrase(q.scope);
   return `Looking at ${what}${where ? ` ${where}` : ""}, ${windowLabel(q.scope, false)}…`;
+}
+
+/** The evidence table behind the top finding (else the first table). */
+export function leadEvidence(r: Report): Evidence | undefined {
+  const i = r.findings[0]?.evidence[0];
+  return (i !== undefined ? r.evidence[i] : undefined) ?? r.evidence[0];
+}
+
+/** A finding's size against the window before, in words that fit its unit. */
+export function amount(f: Finding): string {
+  const n = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : String(Math.round(v * 100) / 100));
+  if (f.unit.startsWith("%")) return `${n(f.value)}%${f.baseline === null ? "" : ` (window before: ${n(f.baseline)}%)`}`;
+  if (f.unit.startsWith("ms")) return `p95 ${n(f.value)} ms${f.baseline === null ? "" : ` (window before: ${n(f.baseline)} ms)`}`;
+  const before = f.baseline === null ? " · no baseline" : f.baseline === 0 ? " (none in the window before)" : ` (window before: ${n(f.baseline)})`;
+  return `${n(f.value)} ${f.unit}${before}`;
+}
+
+const COMMAND = /^(kubectl|hubble|cilium|retina|az|dig|nslookup|curl|kubectl-|k9s|tcpdump|nsenter|crictl)\b/;
+
+/** "what to look at: kubectl …" → prose and command; a bare command → no prose; no command → prose only. */
+export function splitNext(next: string): { prose: string; command: string | null } {
+  if (COMMAND.test(next)) return { prose: "", command: next };
+  // The first ": " that is followed by a command.
+  const at = [...next.matchAll(/:\s+/g)].find((m) => COMMAND.test(next.slice(m.index + m[0].length)));
+  if (!at) return { prose: next, command: null };
+  return { prose: next.slice(0, at.index), command: next.slice(at.index + at[0].length) };
 }

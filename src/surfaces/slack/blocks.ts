@@ -8,7 +8,7 @@
  * data can never produce a mention, a link or a broadcast.
  */
 import type { Cell, Evidence, Finding, Report } from "../../model/index.js";
-import { INTENT_LABEL, SEVERITY_MARK, isoMinute, scopeLabel, understoodText, windowLabel } from "../labels.js";
+import { INTENT_LABEL, SEVERITY_MARK, amount, isoMinute, leadEvidence, scopeLabel, splitNext, understoodText, windowLabel } from "../labels.js";
 
 export interface SlackMessage {
   text: string;
@@ -194,27 +194,12 @@ export function reportMessage(report: Report, opts: { tableAsBlock?: boolean; qu
   }
 }
 
-/** The top finding's first evidence table, or the first table when there are no findings. */
-function leadEvidence(r: Report): Evidence | undefined {
-  const i = r.findings[0]?.evidence[0];
-  return (i !== undefined ? r.evidence[i] : undefined) ?? r.evidence[0];
-}
-
+/** A Slack user mention for a user id; anything else is shown as text. */
 function userRef(id: string): string {
   return /^[UW][A-Z0-9]{2,20}$/.test(id) ? `<@${id}>` : esc(id, 40);
 }
 
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ");
-
-function amount(f: Finding): string {
-  const n = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : String(Math.round(v * 100) / 100));
-  if (f.unit.startsWith("%")) return `${n(f.value)}%${f.baseline === null ? "" : ` (window before: ${n(f.baseline)}%)`}`;
-  if (f.unit.startsWith("ms")) return `p95 ${n(f.value)} ms${f.baseline === null ? "" : ` (window before: ${n(f.baseline)} ms)`}`;
-  const before = f.baseline === null ? " · no baseline" : f.baseline === 0 ? " (none in the window before)" : ` (window before: ${n(f.baseline)})`;
-  return `${n(f.value)} ${f.unit}${before}`;
-}
-
-const COMMAND = /^(kubectl|hubble|cilium|retina|az|dig|nslookup|curl|kubectl-|k9s|tcpdump|nsenter|crictl)\b/;
 
 function findingText(f: Finding): string {
   const lines = [`${SEVERITY_MARK[f.severity]} *${esc(oneLine(f.title), TITLE_MAX)}*`];
@@ -227,15 +212,8 @@ function findingText(f: Finding): string {
 
 /** "Next: `cmd`", or "Next: what to look at: `cmd`"; a long command or one with a backtick gets a code block. */
 function nextStep(next: string): string {
-  let prose = "";
-  let cmd = next;
-  if (!COMMAND.test(next)) {
-    // "what to look at: kubectl …": the first ": " that is followed by a command.
-    const at = [...next.matchAll(/:\s+/g)].find((m) => COMMAND.test(next.slice(m.index + m[0].length)));
-    if (!at) return `Next: ${esc(next, NEXT_MAX)}`;
-    prose = next.slice(0, at.index);
-    cmd = next.slice(at.index + at[0].length);
-  }
+  const { prose, command: cmd } = splitNext(next);
+  if (cmd === null) return `Next: ${esc(next, NEXT_MAX)}`;
   const lead = `Next: ${prose ? `${esc(prose, 150)}: ` : ""}`;
   if (cmd.length > 150 || cmd.includes("`")) return `${lead}\n\`\`\`${codeText(clip(cmd, NEXT_MAX * 2))}\`\`\``;
   return `${lead}\`${codeText(cmd)}\``;

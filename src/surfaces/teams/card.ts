@@ -16,7 +16,7 @@
  * (Markdown would join lines), so code (commands, KQL) is one TextBlock per line.
  */
 import type { Cell, Evidence, Finding, Report } from "../../model/index.js";
-import { INTENT_LABEL, SEVERITY_MARK, isoMinute, peerName, scopeLabel, understoodText, windowLabel } from "../labels.js";
+import { INTENT_LABEL, SEVERITY_MARK, amount, isoMinute, leadEvidence, peerName, scopeLabel, splitNext, understoodText, windowLabel } from "../labels.js";
 
 export const CARD_MAX_BYTES = 28 * 1024;
 export const CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json";
@@ -299,30 +299,6 @@ function buildReportCard(report: Report, b: Budget, opts: { chartNote?: boolean 
   if (kql) body.push(kql);
   const actions = kql ? [{ type: "Action.ToggleVisibility", title: "Show / hide the KQL", targetElements: [KQL_CONTAINER_ID] }] : undefined;
   return card(body, report.summary || `netrca · ${scopeLabel(report.scope)}`, actions);
-}
-
-/** The top finding's first evidence table, or the first table when there are no findings. */
-function leadEvidence(r: Report): Evidence | undefined {
-  const i = r.findings[0]?.evidence[0];
-  return (i !== undefined ? r.evidence[i] : undefined) ?? r.evidence[0];
-}
-
-function amount(f: Finding): string {
-  const n = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : String(Math.round(v * 100) / 100));
-  if (f.unit.startsWith("%")) return `${n(f.value)}%${f.baseline === null ? "" : ` (window before: ${n(f.baseline)}%)`}`;
-  if (f.unit.startsWith("ms")) return `p95 ${n(f.value)} ms${f.baseline === null ? "" : ` (window before: ${n(f.baseline)} ms)`}`;
-  const before = f.baseline === null ? " · no baseline" : f.baseline === 0 ? " (none in the window before)" : ` (window before: ${n(f.baseline)})`;
-  return `${n(f.value)} ${f.unit}${before}`;
-}
-
-const COMMAND = /^(kubectl|hubble|cilium|retina|az|dig|nslookup|curl|kubectl-|k9s|tcpdump|nsenter|crictl)\b/;
-
-/** "what to look at: kubectl …" → prose and command; a bare command → no prose; no command → prose only. */
-function splitNext(next: string): { prose: string; command: string | null } {
-  if (COMMAND.test(next)) return { prose: "", command: next };
-  const at = [...next.matchAll(/:\s+/g)].find((m) => COMMAND.test(next.slice(m.index + m[0].length)));
-  if (!at) return { prose: next, command: null };
-  return { prose: next.slice(0, at.index), command: next.slice(at.index + at[0].length) };
 }
 
 function findingContainer(f: Finding): Container {
