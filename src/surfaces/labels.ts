@@ -115,3 +115,14 @@ export function splitNext(next: string): { prose: string; command: string | null
   if (!at) return { prose: next, command: null };
   return { prose: next.slice(0, at.index), command: next.slice(at.index + at[0].length) };
 }
+
+/** `s` cut to at most `max` UTF-16 units, ending in "…" when cut; never splits a surrogate pair. */
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let out = "";
+  for (const ch of s) {
+    if (out.length + ch.length > max - 1) break;
+    out += ch;
+  }
+  return out + "…";
+}

@@ -8,7 +8,7 @@
  * data can never produce a mention, a link or a broadcast.
  */
 import type { Cell, Evidence, Finding, Report } from "../../model/index.js";
-import { INTENT_LABEL, SEVERITY_MARK, amount, isoMinute, leadEvidence, scopeLabel, splitNext, understoodText, windowLabel } from "../labels.js";
+import { INTENT_LABEL, SEVERITY_MARK, amount, clip, isoMinute, leadEvidence, scopeLabel, splitNext, understoodText, windowLabel } from "../labels.js";
 
 export interface SlackMessage {
   text: string;
@@ -63,16 +63,6 @@ function escapeCode(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** `s` cut to at most `max` UTF-16 units, ending in "…" when cut; never splits a surrogate pair. */
-function clip(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let out = "";
-  for (const ch of s) {
-    if (out.length + ch.length > max - 1) break;
-    out += ch;
-  }
-  return out + "…";
-}
 
 /** Raw text escaped for mrkdwn, clipped (before escaping, so no entity is cut) to fit `max` once escaped. */
 function esc(raw: string, max = Infinity): string {

@@ -16,7 +16,7 @@
  * (Markdown would join lines), so code (commands, KQL) is one TextBlock per line.
  */
 import type { Cell, Evidence, Finding, Report } from "../../model/index.js";
-import { INTENT_LABEL, SEVERITY_MARK, amount, isoMinute, leadEvidence, peerName, scopeLabel, splitNext, understoodText, windowLabel } from "../labels.js";
+import { INTENT_LABEL, SEVERITY_MARK, amount, clip, isoMinute, leadEvidence, peerName, scopeLabel, splitNext, understoodText, windowLabel } from "../labels.js";
 
 export const CARD_MAX_BYTES = 28 * 1024;
 export const CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json";
@@ -121,16 +121,6 @@ export function escapeMarkdown(line: string): string {
     .replace(/^(\d{1,9})([.)])(?=\s|$)/, "$1\\$2");
 }
 
-/** `s` cut to at most `max` UTF-16 units, ending in "…" when cut; never splits a surrogate pair. */
-function clip(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let out = "";
-  for (const ch of s) {
-    if (out.length + ch.length > max - 1) break;
-    out += ch;
-  }
-  return out + "…";
-}
 
 const oneLine = (s: string) => s.replace(/\s*[\r\n\u2028\u2029]+\s*/g, " ").trim();
 
