@@ -363,6 +363,8 @@ export function queryMessages(report: Report): SlackMessage[] {
         sections.push(`${lead}\n\`\`\`\n${codeText(p.endsWith("\n") ? p.slice(0, -1) : p)}\n\`\`\``);
       });
     }
+    // Log Analytics answers carry a link that opens the same query in the portal's Logs blade.
+    if (e.query.portal) sections.push(`<${e.query.portal.replace(/&/g, "&amp;").replace(/</g, "%3C").replace(/>/g, "%3E").replace(/\|/g, "%7C")}|Open “${title}” in the Azure portal>`);
     if (!sections.length) continue;
     // One message per table, more when the sections would pass the message's limits.
     let blocks: SectionBlock[] = [];

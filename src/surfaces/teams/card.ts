@@ -287,8 +287,13 @@ function buildReportCard(report: Report, b: Budget, opts: { chartNote?: boolean 
   }
 
   if (kql) body.push(kql);
-  const actions = kql ? [{ type: "Action.ToggleVisibility", title: "Show / hide the KQL", targetElements: [KQL_CONTAINER_ID] }] : undefined;
-  return card(body, report.summary || `netrca · ${scopeLabel(report.scope)}`, actions);
+  const portal = leadEvidence(report)?.query.portal;
+  const actions = [
+    ...(kql ? [{ type: "Action.ToggleVisibility", title: "Show / hide the KQL", targetElements: [KQL_CONTAINER_ID] }] : []),
+    // Log Analytics answers: open the same query in the Azure portal's Logs blade.
+    ...(portal ? [{ type: "Action.OpenUrl", title: "Open in the Azure portal", url: portal }] : []),
+  ];
+  return card(body, report.summary || `netrca · ${scopeLabel(report.scope)}`, actions.length ? actions : undefined);
 }
 
 function findingContainer(f: Finding): Container {

@@ -578,3 +578,18 @@ describe("help, failure and ack", () => {
     expect(ackText({ intent: "health", scope: { ...SCOPE, namespace: null, workload: null } })).toBe("Looking at network health across the whole cluster, 14:00–15:00 UTC…");
   });
 });
+
+describe("a Log Analytics answer", () => {
+  it("adds an Open in the Azure portal action and stays a valid 1.5 card", () => {
+    const portal = "https://portal.azure.com/#blade/Microsoft_Azure_Monitoring_Logs/LogsBlade/resourceId/%2Fsubscriptions%2Fs/source/LogsBlade.AnalyticsShareLinkToQuery/q/H4sIAAAAAAAAA0s%3D";
+    const r = Report.parse({
+      question: "show packet drops in namespace shop", intent: "drops",
+      scope: { namespace: "shop", workload: null, pod: null, node: null, peer: null, from: "2026-11-20T14:00:00Z", to: "2026-11-20T15:00:00Z" },
+      summary: "No active fault.", findings: [], charts: [], notes: [],
+      evidence: [{ title: "Dropped flows", columns: ["flows"], rows: [[3]], query: { kql: "ContainerNetworkLogs | take 1", portal } }],
+    });
+    const c = reportCard(r);
+    expectGoodCard(c);
+    expect(c.actions).toContainEqual({ type: "Action.OpenUrl", title: "Open in the Azure portal", url: portal });
+  });
+});
