@@ -31,6 +31,8 @@ export interface LogAnalyticsOptions {
 
 /** Server-side time limit per query (sent as `Prefer: wait=60`). */
 export const SERVER_TIMEOUT_SECONDS = 60;
+const EXTENT_TTL_MS = 60_000;
+const INVENTORY_TTL_MS = 5 * 60_000;
 const INVENTORY_CAP = 5000;
 
 /**
@@ -105,6 +107,10 @@ export class LogAnalyticsSource implements FlowSource {
   }
 
   async extent(): Promise<{ rows: number; from: string | null; to: string | null }> {
+    return this.cached("extent", EXTENT_TTL_MS, () => this.fetchExtent());
+  }
+
+  private async fetchExtent(): Promise<{ rows: number; from: string | null; to: string | null }> {
     const { table } = await this.run(this.extentKql(), { duration: `PT${this.maxHours}H` });
     const [rows, from, to] = table ? (tableRows(table, ["rows", "from", "to"])[0] ?? []) : [];
     const n = Number(rows ?? 0);
@@ -129,6 +135,25 @@ export class LogAnalyticsSource implements FlowSource {
   }
 
   async inventory(): Promise<Inventory> {
+    return this.cached("inventory", INVENTORY_TTL_MS, () => this.fetchInventory());
+  }
+
+  /**
+   * Every question reads the extent and the names before it is acknowledged; over a remote
+   * workspace that is two round trips inside Slack's 3 s ack. They change slowly: keep them a
+   * little while, and let concurrent questions share one request.
+   */
+  private cached<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    const hit = this.memo.get(key);
+    if (hit && Date.now() - hit.at < ttlMs) return hit.value as Promise<T>;
+    const value = load();
+    this.memo.set(key, { at: Date.now(), value });
+    value.catch(() => this.memo.delete(key)); // a failure is not remembered
+    return value;
+  }
+  private readonly memo = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  private async fetchInventory(): Promise<Inventory> {
     const { table } = await this.run(this.inventoryKql(), { duration: "PT24H" });
     const inv: Inventory = { namespaces: [], workloads: [], pods: [], nodes: [] };
     const seen = new Set<string>();

@@ -230,6 +230,17 @@ describe("LogAnalyticsSource over HTTPS (real LogsQueryClient, fake API)", () =>
     expect(rst.notes.some((n) => n.includes("Nothing matched TCP flags in the workspace, whose aggregated logs may lack TCP flags"))).toBe(true);
   }, 60_000);
 
+  it("asks the workspace for its names and extent once, not for every question", async () => {
+    const s = await answered();
+    const sent = (kql: string) => fake.requests.filter((r) => r.body.query === kql).length;
+    const before = { inv: sent(s.inventoryKql()), ext: sent(s.extentKql()) };
+    await Promise.all([s.inventory(), s.inventory(), s.extent()]);
+    await s.inventory();
+    await s.extent();
+    expect(sent(s.inventoryKql()) - before.inv).toBe(1);
+    expect(sent(s.extentKql()) - before.ext).toBe(1);
+  });
+
   it("reads only the configured table", async () => {
     const la = await answered({ tables: ["ContainerNetworkLogs"] });
     const q = flowQuery({ window: { from: new Date("2026-11-20T14:00:00Z"), to: new Date("2026-11-20T15:00:00Z") }, measures: [{ fn: "flows", as: "flows" }] });
