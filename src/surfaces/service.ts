@@ -57,6 +57,7 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
     teams,
     stop: async () => {
       await slack?.stop();
+      await teams.settle();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       source.close();

@@ -21,6 +21,8 @@ export interface TeamsSurface {
   post(conversationId: string, activity: Partial<Activity>): Promise<void>;
   /** True when Bot Framework authentication is off (no app id): local use only. */
   authDisabled: boolean;
+  /** Wait for answers still in progress (on shutdown). */
+  settle(): Promise<void>;
 }
 
 /**
@@ -38,6 +40,8 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
     }),
   );
   const threads = new Recent<Question>(2000);
+  /** Answers still being worked on after their turn ended. */
+  const pending = new Set<Promise<void>>();
 
   adapter.onTurnError = async (context, error) => {
     // The question could not be answered: say what failed, in the same thread.
@@ -63,23 +67,37 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
       return;
     }
     threads.set(key, q);
-    let report: Report;
-    try {
-      report = await answer.investigate(q);
-    } catch (e) {
-      await context.sendActivity({ attachments: [CardFactory.adaptiveCard(failureCard(text, message(e)))] });
-      return;
-    }
-    const charts = await Promise.all(report.charts.map((c) => chartAttachment(c.file, c.title)));
-    await context.sendActivity({
-      attachments: [CardFactory.adaptiveCard(reportCard(report, { chartNote: charts.length > 0 })), ...charts],
-      summary: report.summary.slice(0, 200),
-    });
+    // Answer after the turn: the Bot Connector gives up on a turn after about 15 s, and a
+    // question over a remote workspace can take longer. The reply goes to the same thread.
+    const ref = TurnContext.getConversationReference(activity) as ConversationReference;
+    const reply = (body: Partial<Activity>) =>
+      adapter.continueConversationAsync(cfg.appId, ref, async (ctx) => {
+        // Reply to the question's message, not to the continuation event botbuilder creates.
+        ctx.activity.id = activity.id;
+        await ctx.sendActivity(body);
+      });
+    const job = (async () => {
+      try {
+        const report = await answer.investigate(q);
+        const charts = await Promise.all(report.charts.map((c) => chartAttachment(c.file, c.title)));
+        await reply({ attachments: [CardFactory.adaptiveCard(reportCard(report, { chartNote: charts.length > 0 })), ...charts], summary: report.summary.slice(0, 200) });
+      } catch (e) {
+        // A failed question still gets a reply that says what failed.
+        await reply({ attachments: [CardFactory.adaptiveCard(failureCard(text, message(e)))] }).catch((err: unknown) => {
+          process.stderr.write(`netrca: could not post the Teams reply: ${message(err)}\n`);
+        });
+      }
+    })();
+    pending.add(job);
+    void job.finally(() => pending.delete(job));
   }
 
   return {
     adapter,
     authDisabled: !cfg.appId,
+    settle: async () => {
+      await Promise.allSettled([...pending]);
+    },
     requestListener: (req, res) => {
       botRequest(req).then(
         (request) => adapter.process(request, botResponse(res), turn),

@@ -62,7 +62,10 @@ describe("Teams bot over HTTP (auth off, local use)", () => {
   it("answers a channel @mention in its thread: typing first, then a 1.5 card with a Table, and the chart", async () => {
     const a = channelMessage("what's wrong in namespace pets?");
     expect(await post(a)).toBe(200);
+    const answeredHttp = Date.now();
     const reply = await connector.waitFor(() => connector.calls.find(replyTo(a)));
+    // The turn ends at the typing indicator; the answer follows (the Connector waits ~15 s at most).
+    expect(reply.at).toBeGreaterThanOrEqual(answeredHttp);
     const typing = connector.calls.find((c) => c.path.includes((a.conversation as { id: string }).id) && c.body.type === "typing");
     expect(typing && typing.at <= reply.at).toBe(true);
     const [card, chart] = reply.body.attachments as Card[];
