@@ -23,6 +23,8 @@ export interface InvestigateContext {
   metrics?: boolean;
 }
 
+type Extent = Awaited<ReturnType<FlowSource["extent"]>>;
+
 const MAX_FINDINGS = 10;
 const TIMELINES = 3;
 
@@ -30,8 +32,8 @@ const TIMELINES = 3;
  * What a question asks, read against the names in the data, before any check runs: chat
  * surfaces acknowledge with it. `previous` is the question a thread follow-up builds on.
  */
-export async function understand(text: string, ctx: InvestigateContext & { previous?: Question }): Promise<Question> {
-  const extent = await ctx.source.extent();
+export async function understand(text: string, ctx: InvestigateContext & { previous?: Question }, known?: Extent): Promise<Question> {
+  const extent = known ?? (await ctx.source.extent());
   const now = ctx.now ?? (extent.to ? ceilMinute(new Date(extent.to)) : new Date());
   return parseQuestion(text, { now, ...(ctx.tz && { tz: ctx.tz }), inventory: await ctx.source.inventory(), ...(ctx.previous && { previous: ctx.previous }) });
 }
@@ -39,7 +41,7 @@ export async function understand(text: string, ctx: InvestigateContext & { previ
 /** The one entry point of every surface: a question (text, or as understood) in, Report out. */
 export async function investigate(input: string | Question, ctx: InvestigateContext): Promise<Report> {
   const extent = await ctx.source.extent();
-  const question = typeof input === "string" ? await understand(input, ctx) : input;
+  const question = typeof input === "string" ? await understand(input, ctx, extent) : input;
   const text = question.text;
   const notes = [...question.notes, ...question.unknownNames.map(didYouMean)];
   if (ctx.source.demo) notes.unshift("Answered from the built-in demo cluster (simulated data): pass --flows FILE or --store PATH for your own.");
