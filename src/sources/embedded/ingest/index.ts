@@ -89,15 +89,8 @@ export async function detectFormat(file: string): Promise<Format> {
 }
 
 async function addRows(conn: DuckDBConnection, relation: string, result: IngestResult): Promise<void> {
-  const before = await countRows(conn);
-  await conn.run(insertDerived(relation));
-  const after = await countRows(conn);
-  result.rows += after.n - before.n;
-}
-
-async function countRows(conn: DuckDBConnection): Promise<{ n: number }> {
-  const r = await conn.runAndReadAll(`SELECT count(*) FROM flows`);
-  return { n: Number(r.getRows()[0]![0]) };
+  const inserted = await conn.run(insertDerived(relation));
+  result.rows += inserted.rowsChanged;
 }
 
 const isoOf = (e: string) => `strftime(${e}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
