@@ -1,17 +1,12 @@
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ANALYZER_CATALOG } from "../../../src/analyze/index.js";
-import { investigate } from "../../../src/investigate/index.js";
 import { HELP } from "../../../src/investigate/help.js";
 import { Report, type Cell, type Evidence } from "../../../src/model/index.js";
-import { loadPlaybooks, PLAYBOOK_DIR } from "../../../src/playbooks/index.js";
-import { FlowStore } from "../../../src/sources/embedded/index.js";
-import { simulate, writeSimulation, type ScenarioName } from "../../../src/sources/embedded/simulate/index.js";
 import { ackText, failureMessage, helpMessage, messageChars, queryMessages, reportMessage, splitCode, type SlackMessage } from "../../../src/surfaces/slack/blocks.js";
 import { tempDir } from "../../support/tmp.js";
+import { leadEvidence as lead } from "../../../src/surfaces/labels.js";
+import { reportOf } from "../../support/reports.js";
 
 const dir = tempDir();
-const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
 
 // ---------------------------------------------------------------------------------------
 // Helpers: read a message the way Slack would
@@ -70,32 +65,17 @@ function expectNoMarkupFromData(m: SlackMessage, allowed: string[] = []): void {
 // ---------------------------------------------------------------------------------------
 // Real reports from the engine
 
-async function reportOf(scenario: ScenarioName, question: string, opts: { demo?: boolean } = {}): Promise<Report> {
-  const file = join(dir, `${scenario}.jsonl`);
-  await writeSimulation(simulate(scenario), file);
-  const store = await FlowStore.open();
-  try {
-    await store.ingest([file]);
-    if (opts.demo) store.demo = true;
-    return await investigate(question, { source: store, playbooks });
-  } finally {
-    store.close();
-  }
-}
 
 let pets: Report;
 let dns: Report;
 beforeAll(async () => {
   [pets, dns] = await Promise.all([
-    reportOf("tcp-reset-storm", "what's wrong in namespace pets?", { demo: true }),
-    reportOf("dns-servfail", "we get SERVFAIL for checkout in shop"),
+    reportOf(dir, "tcp-reset-storm", "what's wrong in namespace pets?", { demo: true }),
+    reportOf(dir, "dns-servfail", "we get SERVFAIL for checkout in shop"),
   ]);
 });
 
-function leadEvidence(r: Report): Evidence {
-  const i = r.findings[0]?.evidence[0];
-  return (i === undefined ? undefined : r.evidence[i]) ?? r.evidence[0]!;
-}
+const leadEvidence = (r: Report): Evidence => lead(r)!;
 
 describe("reportMessage on real reports", () => {
   it("what's wrong in namespace pets: header, who asked, demo data, summary, top finding, its table", () => {

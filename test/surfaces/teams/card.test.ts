@@ -1,18 +1,14 @@
 import fc from "fast-check";
 import { createRequire } from "node:module";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ANALYZER_CATALOG } from "../../../src/analyze/index.js";
 import { HELP } from "../../../src/investigate/help.js";
-import { investigate } from "../../../src/investigate/index.js";
 import { FindingKind, Report, type Cell, type Evidence } from "../../../src/model/index.js";
-import { loadPlaybooks, PLAYBOOK_DIR } from "../../../src/playbooks/index.js";
-import { FlowStore } from "../../../src/sources/embedded/index.js";
-import { simulate, writeSimulation, type ScenarioName } from "../../../src/sources/embedded/simulate/index.js";
 import {
   ackText, CARD_MAX_BYTES, cardBytes, escapeMarkdown, failureCard, helpCard, KQL_CONTAINER_ID, reportCard, type AdaptiveCard,
 } from "../../../src/surfaces/teams/card.js";
 import { tempDir } from "../../support/tmp.js";
+import { leadEvidence as lead } from "../../../src/surfaces/labels.js";
+import { reportOf } from "../../support/reports.js";
 
 // The adaptivecards library's `lib/` is ESM with extensionless imports that Node cannot load;
 // its UMD bundle (the same file a browser loads) runs in Node and parses without a DOM.
@@ -20,7 +16,6 @@ const require = createRequire(import.meta.url);
 const AC = require("adaptivecards/dist/adaptivecards.js") as typeof import("adaptivecards");
 
 const dir = tempDir();
-const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
 
 // ---------------------------------------------------------------------------------------
 // The check: what the Adaptive Cards library says about a card, as Teams (schema 1.5) would read it
@@ -141,34 +136,19 @@ function expectGoodCard(c: AdaptiveCard): void {
 // ---------------------------------------------------------------------------------------
 // Real reports from the engine
 
-async function reportOf(scenario: ScenarioName, question: string, opts: { demo?: boolean; charts?: boolean } = {}): Promise<Report> {
-  const file = join(dir, `${scenario}.jsonl`);
-  await writeSimulation(simulate(scenario), file);
-  const store = await FlowStore.open();
-  try {
-    await store.ingest([file]);
-    if (opts.demo) store.demo = true;
-    return await investigate(question, { source: store, playbooks, ...(opts.charts ? { outDir: join(dir, `charts-${scenario}`) } : {}) });
-  } finally {
-    store.close();
-  }
-}
 
 let pets: Report;
 let demo: Report;
 let dns: Report;
 beforeAll(async () => {
   [pets, demo, dns] = await Promise.all([
-    reportOf("tcp-reset-storm", "what's wrong in namespace pets?", { demo: true, charts: true }),
-    reportOf("demo", "what's wrong in namespace pets?", { demo: true }),
-    reportOf("dns-servfail", "we get SERVFAIL for checkout in shop"),
+    reportOf(dir, "tcp-reset-storm", "what's wrong in namespace pets?", { demo: true, charts: true }),
+    reportOf(dir, "demo", "what's wrong in namespace pets?", { demo: true }),
+    reportOf(dir, "dns-servfail", "we get SERVFAIL for checkout in shop"),
   ]);
 });
 
-function leadEvidence(r: Report): Evidence {
-  const i = r.findings[0]?.evidence[0];
-  return (i === undefined ? undefined : r.evidence[i]) ?? r.evidence[0]!;
-}
+const leadEvidence = (r: Report): Evidence => lead(r)!;
 
 describe("the check itself", () => {
   it("fails a card with an unknown element type, a bad Table property, a 1.6 property or a typo", () => {
