@@ -66,7 +66,8 @@ describe.each(Object.entries(CASES))("%s", (name, questions) => {
     expect(matches(top, truth), `top finding for "${q}" is not the injected ${truth.kind}/${truth.reason} of ${JSON.stringify(truth.subject)}:\n${brief(r)}`).toBe(true);
     // Failing now is critical; an imbalance is anomalous (warning) but must still lead.
     expect(top.severity).toBe(truth.kind === "traffic_imbalance" ? "warning" : "critical");
-    if (top.since) expect(Math.abs(Date.parse(top.since) - Date.parse(truth.since))).toBeLessThanOrEqual(3 * 60_000);
+    expect(top.since, `no "since" for "${q}"`).not.toBeNull();
+    expect(Math.abs(Date.parse(top.since!) - Date.parse(truth.since))).toBeLessThanOrEqual(3 * 60_000);
     expect(r.summary).toContain(top.title);
   });
 });
