@@ -44,10 +44,10 @@ const afterSince = (sim: Simulation, i = 0) => {
 };
 
 describe("simulate: scenarios and options", () => {
-  it("knows exactly the twelve scenario names", () => {
+  it("knows exactly the thirteen scenario names", () => {
     expect([...SCENARIOS].sort()).toEqual(
       [
-        "conntrack-node-drops", "demo", "dns-missing-responses", "dns-nxdomain", "dns-servfail", "healthy",
+        "conntrack-node-drops", "demo", "dns-missing-responses", "dns-nxdomain", "dns-servfail", "dns-upstream-timeout", "healthy",
         "http-403", "http-5xx", "l7-policy-drop", "policy-drop", "tcp-reset-storm", "traffic-imbalance",
       ].sort(),
     );
@@ -231,6 +231,7 @@ describe("simulate: ground truth", () => {
     expect(pick("dns-nxdomain")).toMatchObject({ kind: "dns_errors", reason: "NXDOMAIN", subject: { namespace: "shop", workload: "checkout" }, peer: { namespace: "kube-system", workload: "coredns" }, query: "payments-api.shop.svc.cluster.local." });
     expect(pick("dns-servfail")).toMatchObject({ kind: "dns_errors", reason: "SERVFAIL", subject: { namespace: "shop", workload: "checkout" }, query: "api.partner.example.com." });
     expect(pick("dns-missing-responses")).toMatchObject({ kind: "dns_missing_responses", reason: null, subject: { namespace: "kube-system", workload: "coredns" } });
+    expect(pick("dns-upstream-timeout")).toMatchObject({ kind: "dns_missing_responses", reason: null, subject: { namespace: "kube-system", workload: "coredns", pod: null, node: null }, peer: null, query: "api.partner.example.com." });
     expect(pick("policy-drop")).toMatchObject({ kind: "packet_drops", reason: "POLICY_DENIED", subject: { namespace: "shop", workload: "payments" }, peer: { namespace: "shop", workload: "checkout" } });
     expect(pick("conntrack-node-drops")).toMatchObject({ kind: "node_drops", reason: "CT_MAP_INSERTION_FAILED", subject: { namespace: null, workload: null, pod: null, node: "aks-nodepool1-27013129-vmss000001" } });
     expect(pick("traffic-imbalance")).toMatchObject({ kind: "traffic_imbalance", reason: null, subject: { namespace: "search", workload: "search" } });
@@ -382,6 +383,42 @@ describe("simulate: the faults look like the real thing", () => {
     expect(c.deadQueries).toBe(sim.truth[0]?.injected);
     expect(c.deadAnswers).toBe(0);
     expect(c.otherAnswers).toBeGreaterThan(100);
+  });
+
+  it("dns-upstream-timeout: no CoreDNS pod answers the one name, each forwards it unanswered; other names still resolve", () => {
+    const sim = simulate("dns-upstream-timeout", { hours: 1 });
+    const after = afterSince(sim);
+    const name = "api.partner.example.com.";
+    const azure = "168.63.129.16";
+    const queried = new Set<string>();
+    const answering = new Set<string>();
+    const c = { requests: 0, answers: 0, otherAnswers: 0 };
+    // Upstream queries by (CoreDNS pod, source port), removed when Azure DNS replies.
+    const pending = new Map<string, { t: bigint }>();
+    for (const l of sim.lines()) {
+      const f = l.flow;
+      if (f.l4?.UDP && f.IP?.destination === azure) pending.set(`${f.source?.pod_name}:${f.l4.UDP.source_port}`, { t: ns(l.time) });
+      if (f.l4?.UDP && f.IP?.source === azure) pending.delete(`${f.destination?.pod_name}:${f.l4.UDP.destination_port}`);
+      const dns = f.l7?.dns;
+      if (!dns || !after(l)) continue;
+      if (dns.query === name && f.l7?.type === "REQUEST") {
+        c.requests++;
+        queried.add(f.destination?.pod_name ?? "");
+      } else if (dns.query === name) c.answers++;
+      else if (f.l7?.type === "RESPONSE") {
+        c.otherAnswers++;
+        answering.add(f.source?.pod_name ?? "");
+      }
+    }
+    const since = ns(sim.truth[0]?.since ?? "");
+    const unanswered = [...pending.values()];
+    expect(c.requests).toBe(sim.truth[0]?.injected);
+    expect(c.answers).toBe(0);
+    expect(queried.size).toBe(2);
+    expect(answering).toEqual(queried);
+    expect(c.otherAnswers).toBeGreaterThan(100);
+    expect(unanswered.every((u) => u.t >= since)).toBe(true);
+    expect(unanswered.length).toBe(sim.truth[0]?.injected);
   });
 
   it("conntrack-node-drops: drops only on the full node, across many of its pods", () => {

@@ -7,7 +7,7 @@
  */
 import type { Cluster, Peer, Pod, Workload } from "./cluster.js";
 import { type Clock, NS_PER_MS, NS_PER_S } from "./clock.js";
-import { type DnsFaults, type LookupContext, Resolver, lookup } from "./dns.js";
+import { type DnsFaults, type LookupContext, Resolver, candidates, lookup } from "./dns.js";
 import { type Emit, type Stream, poissonStream, wobble, wobbleMax } from "./engine.js";
 import type { PolicyRef } from "./hubble-types.js";
 import type { FaultPlan } from "./plan.js";
@@ -321,13 +321,15 @@ function lookupStream(ctx: BuildContext, p: LookupProfile, resolver: Resolver, c
   const { plan } = ctx;
   const replaced = plan.wrongName && plan.wrongName.client === p.client && isNameOf(p.name, plan.wrongName.replacesEdge) ? plan.wrongName : undefined;
   const servfail = plan.servfail && plan.servfail.client === p.client && `${p.name}.` === plan.servfail.query ? plan.servfail : undefined;
+  // Any client whose search path reaches the name meets the upstream timeout.
+  const timesOut = Boolean(plan.upstreamTimeout && candidates(p.name, p.client.split("/")[0] ?? "").includes(plan.upstreamTimeout.query));
   const lookupCtx: LookupContext = { out: () => undefined, rng, resolver, pickServer: roundRobin(rng, coredns), faults };
   const base = p.perMin * ctx.scale;
   const boost = (t: number): number => (replaced && t >= replaced.since ? 0 : servfail && t >= servfail.since ? servfail.retryBoost : 1);
   return poissonStream({
     rng,
     // Every lookup can meet a silent CoreDNS pod; only the named client meets a SERVFAIL.
-    faulty: Boolean(plan.silentDns || servfail),
+    faulty: Boolean(plan.silentDns || servfail || timesOut),
     start: 0,
     stop: ctx.clock.durationNs,
     maxPerMin: base * wobbleMax() * Math.max(1, servfail?.retryBoost ?? 1),
@@ -348,7 +350,7 @@ function isNameOf(name: string, edgeId: string): boolean {
 }
 
 function dnsFaultHooks(ctx: BuildContext): DnsFaults {
-  const { servfail, silentDns } = ctx.plan;
+  const { servfail, silentDns, upstreamTimeout } = ctx.plan;
   const hooks: DnsFaults = {};
   if (servfail) {
     hooks.override = (client, query, qtype, t, rng) =>
@@ -357,6 +359,7 @@ function dnsFaultHooks(ctx: BuildContext): DnsFaults {
         : null;
   }
   if (silentDns) hooks.silent = (server, t) => (server === silentDns.pod && t >= silentDns.since ? silentDns.truth : -1);
+  if (upstreamTimeout) hooks.unanswered = (query, t) => (query === upstreamTimeout.query && t >= upstreamTimeout.since ? upstreamTimeout.truth : -1);
   return hooks;
 }
 

@@ -75,6 +75,8 @@ export interface DnsFaults {
   override?(client: Pod, query: string, qtype: string, t: number, rng: Rng): { answer: DnsAnswer; latencyNs: number; truth: number } | null;
   /** The truth index when `server` does not answer at `t`; -1 when it answers. */
   silent?(server: Pod, t: number): number;
+  /** The truth index when CoreDNS forwards `query` sent at `t` upstream and never answers it; -1 otherwise. */
+  unanswered?(query: string, t: number): number;
 }
 
 /** The names the resolver tries for `name` from a pod in `namespace` (ndots:5). */
@@ -123,9 +125,16 @@ function queryPair(ctx: LookupContext, t: number, client: Pod, query: string): {
     let done = at;
     let outcome: Outcome = "TIMEOUT";
     let sent = at;
+    let timedOut = silentTruth >= 0;
     for (const qtype of ["A", "AAAA"]) {
-      out(sent, dnsRequest(client, server, sport, query, qtype), silentTruth);
-      if (silentTruth < 0) {
+      // Decided per request at its own send time, so a fault's onset between A and AAAA counts right.
+      const lost = silentTruth >= 0 ? -1 : (ctx.faults.unanswered?.(query, sent) ?? -1);
+      out(sent, dnsRequest(client, server, sport, query, qtype), silentTruth >= 0 ? silentTruth : lost);
+      if (lost >= 0) {
+        // CoreDNS forwards, Azure DNS never answers, and nothing comes back before the client gives up.
+        upstreamQuery(ctx, sent + 200 * US, server, 0, false);
+        timedOut = true;
+      } else if (silentTruth < 0) {
         const r = respond(ctx, sent, client, server, query, qtype);
         out(sent + r.latencyNs, dnsResponse(client, server, sport, query, qtype, r.answer, r.latencyNs), r.truth);
         done = Math.max(done, sent + r.latencyNs);
@@ -133,7 +142,8 @@ function queryPair(ctx: LookupContext, t: number, client: Pod, query: string): {
       }
       sent += rng.between(20 * US, 120 * US);
     }
-    if (silentTruth < 0) return { done: done + rng.between(50 * US, 400 * US), outcome };
+    // glibc waits for both answers of the pair: one missing one means a timeout and a retry.
+    if (!timedOut) return { done: done + rng.between(50 * US, 400 * US), outcome };
     at += TIMEOUT_NS;
   }
   return { done: at, outcome: "TIMEOUT" };

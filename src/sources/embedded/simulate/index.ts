@@ -8,7 +8,8 @@
  *   selects (error answers, drops, resets, unanswered queries, connections to the hot pod).
  *   Companion flows are not counted (the DNS request behind an NXDOMAIN, a handshake).
  * - Reasons: DNS faults use the rcode name ("NXDOMAIN", "SERVFAIL"); dns-missing-responses
- *   uses null (no rcode or drop reason exists for an answer that never comes); drops use
+ *   and dns-upstream-timeout use null (no rcode or drop reason exists for an answer that
+ *   never comes); drops use
  *   drop_reason_desc ("POLICY_DENIED", "CT_MAP_INSERTION_FAILED"); resets "RST"; HTTP the
  *   status ("503", "403"); l7-policy-drop "POLICY_DENIED", although the L7 flow itself
  *   carries no drop reason (Hubble's L7 parser never sets one): its verdict DROPPED on a

@@ -20,6 +20,8 @@ export interface FaultPlan {
   servfail?: Timed & { client: string; query: string; qtype: string; retryBoost: number };
   /** A CoreDNS pod stops answering. */
   silentDns?: Timed & { pod: Pod };
+  /** Azure DNS stops answering one external name (A and AAAA): every CoreDNS pod forwards it and never replies. */
+  upstreamTimeout?: Timed & { query: string };
   /** A NetworkPolicy starts denying these edges (connection attempts dropped at ingress). */
   policyDrops?: (Timed & { edge: string; retryBoost: number })[];
   /** A node's conntrack table is full: new connections touching it are dropped. */

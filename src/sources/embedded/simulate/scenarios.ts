@@ -103,6 +103,18 @@ export const SCENARIO_SETUPS: Record<ScenarioName, (c: Cluster, at: SinceAt, end
     };
   },
 
+  "dns-upstream-timeout": (_c, at) => {
+    const since = at(28);
+    return {
+      plan: { upstreamTimeout: { truth: 0, since, query: PARTNER_API } },
+      truths: [{
+        kind: "dns_missing_responses", reason: null, subject: subject("kube-system", "coredns"), peer: null, query: PARTNER_API, sinceNs: since,
+        match: [{ type: "L7", l7Type: "REQUEST", dnsQuery: PARTNER_API, destinationNamespace: "kube-system", destinationWorkload: "coredns" }],
+        description: `Azure DNS stops answering ${PARTNER_API}: every CoreDNS pod forwards its A and AAAA queries and never replies, so shop/checkout's lookups time out after 5 s and retry while other names still resolve.`,
+      }],
+    };
+  },
+
   "policy-drop": (_c, at) => {
     const since = at(32);
     return {

@@ -6,6 +6,7 @@ export const SCENARIOS = [
   "dns-nxdomain",
   "dns-servfail",
   "dns-missing-responses",
+  "dns-upstream-timeout",
   "policy-drop",
   "conntrack-node-drops",
   "traffic-imbalance",
