@@ -27,10 +27,23 @@ export const Scope = z
   .strict();
 export type Scope = z.infer<typeof Scope>;
 
+/** Figures a question asks for by name, answered in the summary whatever else is found. */
+export const Ask = z.enum(["top-talkers", "balance", "latency", "top-queries", "top-drops"]);
+export type Ask = z.infer<typeof Ask>;
+
+/** A name the question wrote that cannot be a Kubernetes name: nothing is looked up for it. */
+export const InvalidName = z.object({ field: z.enum(["namespace", "workload", "pod", "node"]), value: z.string(), why: z.string() });
+
 export const Question = z.object({
   text: z.string(),
   intent: Intent,
   scope: Scope,
+  /** Playbooks that scored close to the intent's: run as well ("dns timeouts": DNS and drops). */
+  also: z.array(Intent).default([]),
+  /** Figures asked for by name ("top talkers", "is it balanced", "latency between A and B"). */
+  asks: z.array(Ask).default([]),
+  /** Names written out that are not valid Kubernetes names ("namespace café"). */
+  invalidNames: z.array(InvalidName).default([]),
   /** Things the parser noticed and the reply should say (unknown names, assumptions). */
   notes: z.array(z.string()).default([]),
   /** Names the data does not hold, with the closest names it does ("did you mean …?"). */

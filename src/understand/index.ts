@@ -2,14 +2,15 @@
  * understand: chat text → Question { intent, scope }. Deterministic rules, no LLM:
  *   markup → time phrases (cut out) → words → intent scores → names → inventory lookup.
  */
-import { Question, type Intent, type Inventory, type Scope } from "../model/question.js";
+import { Question, type Ask, type Intent, type Inventory, type Scope } from "../model/question.js";
+import { isTransposition, isTypoOf } from "./distance.js";
 import { scoreIntent } from "./intent.js";
 import { resolveNames } from "./inventory.js";
 import { stripMarkup } from "./markup.js";
 import { findNames, type Draft } from "./names.js";
 import { isTimeZone, parseTimes } from "./time.js";
-import { tokenize } from "./tokens.js";
-import { NAMEABLE_KEYWORDS } from "./vocabulary.js";
+import { tokenize, type Token } from "./tokens.js";
+import { HTTP_METHOD_CAPS, KEYWORDS, NAMEABLE_KEYWORDS, STOP_WORDS, type Weights } from "./vocabulary.js";
 
 export interface ParseOptions {
   /** "Now" for relative times and the default window (the last hour). */
@@ -38,12 +39,15 @@ export function parseQuestion(text: string, opts: ParseOptions): Question {
   }
 
   const clean = stripMarkup(text);
-  const time = parseTimes(clean.slice(0, MAX_READ).toLowerCase(), opts.now, tz);
-  const tokens = tokenize(time.text);
+  const time = parseTimes(stripMarkup(text, { clauses: true }).slice(0, MAX_READ).toLowerCase(), opts.now, tz);
   const inv = opts.inventory;
   // A name the data holds is never "corrected" into a keyword.
   const known = new Set(inv ? [...inv.namespaces, ...inv.workloads.map((w) => w.workload), ...inv.pods.map((p) => p.pod), ...inv.nodes] : []);
-  let scored = scoreIntent(tokens, known);
+  const kinds = correctKindWords(tokenize(time.text), known);
+  const tokens = kinds.tokens;
+  // GET/POST/DELETE in capitals name the kind of request: L7.
+  const methods: Weights = HTTP_METHOD_CAPS.test(clean) ? { l7: 2.5 } : {};
+  let scored = scoreIntent(tokens, known, new Set(), methods);
   const draft = findNames(tokens, scored.keywordAt);
 
   let unknownNames: Question["unknownNames"] = [];
@@ -59,8 +63,9 @@ export function parseQuestion(text: string, opts: ParseOptions): Question {
     [draft.namespace, draft.workload, draft.pod, draft.node, draft.peer?.namespace, draft.peer?.workload, draft.peer?.pod]
       .flatMap((s) => (s && s.at >= 0 && NAMEABLE_KEYWORDS.has(tokens[s.at]?.p ?? "") ? [s.at] : [])),
   );
-  if (named.size > 0) scored = scoreIntent(tokens, known, named);
-  for (const c of scored.corrections) notes.push(`read '${c.typed}' as '${c.read}'`);
+  if (named.size > 0) scored = scoreIntent(tokens, known, named, methods);
+  for (const c of [...kinds.corrections, ...scored.corrections]) notes.push(`read '${c.typed}' as '${c.read}'`);
+  for (const bad of draft.invalid) notes.push(`'${bad.value}' is not a valid ${bad.field} name: ${bad.why}`);
   for (const e of draft.extra) {
     const chosen = draft[e.field];
     if (chosen) notes.push(`also mentioned ${e.field} '${e.name}'; this answer looks at '${chosen.name}'`);
@@ -84,8 +89,46 @@ export function parseQuestion(text: string, opts: ParseOptions): Question {
   // "and over the last 6 hours?" asks the same thing again: keep the thread's intent.
   if (!scored.intent && opts.previous && opts.previous.intent !== "help") intent = opts.previous.intent;
   notes.push(...time.notes);
+  const also = intent === scored.intent ? closeSeconds(scored.scores, intent) : [];
+  const asks = asksOf(tokens.map((t) => (t.gap ? "|" : t.p)).join(" "));
 
-  return Question.parse({ text: clean, intent, scope, notes: [...new Set(notes)], unknownNames });
+  return Question.parse({ text: clean, intent, scope, notes: [...new Set(notes)], unknownNames, also, asks, invalidNames: draft.invalid });
+}
+
+/** Specific playbooks that scored nearly as high as the winner: run them too. */
+function closeSeconds(scores: Record<Intent, number>, winner: Intent): Intent[] {
+  const specific: Intent[] = ["dns", "drops", "traffic", "health", "l7"];
+  if (!specific.includes(winner)) return [];
+  const best = scores[winner];
+  return specific.filter((i) => i !== winner && scores[i] >= 2 && scores[i] >= 0.75 * best);
+}
+
+/** Kind words people misspell ("namesapce shop", "deploymnet checkout", "ndoe x"), read as meant. */
+const KIND_WORDS = ["namespace", "deployment", "statefulset", "daemonset", "workload", "service", "node"];
+function correctKindWords(tokens: Token[], known: ReadonlySet<string>): { tokens: Token[]; corrections: { typed: string; read: string }[] } {
+  const corrections: { typed: string; read: string }[] = [];
+  const out = tokens.map((t, i) => {
+    const next = tokens[i + 1];
+    if (t.gap || t.end || !next || next.gap || known.has(t.p) || STOP_WORDS.has(t.p) || KEYWORDS.has(t.p) || !/^[a-z]{4,}$/.test(t.p)) return t;
+    // Four letters ("node") take only a swap: "note", "code" and "mode" are words.
+    const read = KIND_WORDS.find((k) => (k.length <= 4 ? isTransposition(t.p, k) : isTypoOf(t.p, k)));
+    if (!read) return t;
+    corrections.push({ typed: t.p, read });
+    return { ...t, p: read, w: read };
+  });
+  return { tokens: out, corrections };
+}
+
+/** Figures asked for by name, answered in the summary whatever else is found. */
+const ASKS: [Ask, RegExp][] = [
+  ["top-talkers", /top talkers?|who (?:talks|sends|is sending|calls|is calling).*most|busiest (?:pods?|workloads?|talkers?|clients?)|most (?:traffic|flows|bytes)/],
+  ["balance", /(?:balanced|unbalanced|imbalanced?|imbalances?|balance|balancing|uneven(?:ly)?|evenly|skew(?:ed|s)?|lopsided|hottest|hotter|hot pod|hot spot|hotspots?)|(?:most|all|the bulk) of (?:the |its )?(?:traffic|connections|conns|requests|load|work)|(?:single|one) (?:replica|pod|instance)|spread (?:across|over|between)/],
+  ["latency", /latenc(?:y|ies)|response times?|p(?:50|90|95|99)|slow(?:ness)?|how long/],
+  ["top-queries", /top (?:dns )?(?:queries|lookups|names|domains)|most (?:queried|looked[- ]up|frequent (?:queries|lookups))/],
+  ["top-drops", /(?:which|what) (?:pods?|workloads?) (?:have|has|had|with|get|gets|see|sees) (?:the )?most (?:drops|dropped)|most dropped|top drop(?:s|ped)?/],
+];
+function asksOf(text: string): Ask[] {
+  return ASKS.filter(([, re]) => re.test(text)).map(([a]) => a);
 }
 
 /**

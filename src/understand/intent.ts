@@ -46,8 +46,11 @@ export function scoreIntent(
   tokens: readonly Token[],
   protect: ReadonlySet<string> = new Set(),
   ignore: ReadonlySet<number> = new Set(),
+  /** Weight from outside the words (HTTP methods written in capitals). */
+  extra: Weights = {},
 ): IntentScore {
   const scores: Record<Intent, number> = { dns: 0, drops: 0, traffic: 0, health: 0, l7: 0, triage: 0, help: 0 };
+  for (const [k, v] of Object.entries(extra) as [Intent, number][]) scores[k] += v;
   let generic = 0;
   const add = (w: Weights, word?: string) => {
     if (word !== undefined && GENERIC_SYMPTOMS.has(word)) generic += w.triage ?? 0;

@@ -3,6 +3,8 @@
  * (mentions, channel links, HTML); none of it is part of the question, but a link's label is.
  */
 
+import { GAP } from "./tokens.js";
+
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
 
 function decodeEntities(s: string): string {
@@ -16,13 +18,16 @@ function decodeEntities(s: string): string {
   });
 }
 
-export function stripMarkup(input: string): string {
+/** `clauses`: a mention becomes a clause break (for the parser), not a space (for display). */
+export function stripMarkup(input: string, opts: { clauses?: boolean } = {}): string {
+  const mention = opts.clauses ? ` ${GAP} ` : " ";
   let s = input;
   // Teams: <at>Bot name</at> is the bot's (or someone's) mention: drop it with its content.
   s = s.replace(/<at\b[^>]*>[\s\S]*?<\/at>/gi, " ");
-  // Slack: user / channel / special mentions, then links (keep the label, else the URL).
-  s = s.replace(/<[@#][A-Z0-9]+(?:\|[^>]*)?>/gi, " ");
-  s = s.replace(/<!(?:here|channel|everyone|subteam\^[^>]*|date\^[^>]*)(?:\|[^>]*)?>/gi, " ");
+  // Slack: user / channel / special mentions, then links (keep the label, else the URL). A
+  // mention ends a clause: "in <#C1|war-room> why is x failing" does not read "in why".
+  s = s.replace(/<[@#][A-Z0-9]+(?:\|[^>]*)?>/gi, mention);
+  s = s.replace(/<!(?:here|channel|everyone|subteam\^[^>]*|date\^[^>]*)(?:\|[^>]*)?>/gi, mention);
   s = s.replace(/<((?:https?|mailto):[^>|\s]+)(?:\|([^>]*))?>/gi, (_m, url: string, label?: string) => ` ${label ?? url} `);
   // Stray HTML (Teams sends <p>, <div>, <br>, <span …>); only real tag shapes, so "a <- b" survives.
   s = s.replace(/<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>/gi, " ");
@@ -40,5 +45,5 @@ export function stripMarkup(input: string): string {
   s = s.replace(/^\s*>+\s?/gm, " ");
   // The slash command and a leading bot name are addressing, not question.
   s = s.replace(/^\s*(?:\/netrca\b|@?netrca\b\s*[:,]?)/i, " ");
-  return s.replace(/\s+/g, " ").trim();
+  return s.replace(/\s+/g, " ").trim().replace(new RegExp(`^(?:${GAP}\\s*)+|(?:\\s*${GAP})+$`, "g"), "").trim();
 }

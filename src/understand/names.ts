@@ -11,7 +11,7 @@ import { isK8sName, K8sNamespace } from "../model/k8s-name.js";
 import { isNodeShaped, podOwner } from "./shapes.js";
 import type { Token } from "./tokens.js";
 import {
-  ARTICLES, EVERYDAY_WORDS, FUNCTION_WORDS, KEYWORDS, NAMESPACE_KINDS, NAMEABLE_KEYWORDS, NODE_KINDS, POD_KINDS, STOP_WORDS,
+  ARTICLES, EVERYDAY_WORDS, FILLER_WORDS, FUNCTION_WORDS, KEYWORDS, NAMESPACE_KINDS, NAMEABLE_KEYWORDS, NODE_KINDS, POD_KINDS, STOP_WORDS,
   WORKLOAD_KINDS,
 } from "./vocabulary.js";
 
@@ -22,6 +22,8 @@ export type Via = "written" | "kind" | "relation" | "shape" | "position" | "in" 
 
 // The subject of the sentence outranks a name after a preposition: "payment keeps timing out when called from checkout".
 const RANK: Record<Via, number> = { written: 6, kind: 5, relation: 4, shape: 3, inventory: 2.5, subject: 2.2, position: 2, in: 1.5 };
+
+const GUESSED: ReadonlySet<Via> = new Set(["position", "subject", "in"]);
 
 export interface Slot { name: string; via: Via; at: number }
 
@@ -38,6 +40,8 @@ export interface Draft {
   extra: (Slot & { field: Field })[];
   /** Unclaimed words that could still be names an inventory knows ("is search balanced?"). */
   loose: Slot[];
+  /** Names written out after a kind word that cannot be Kubernetes names ("namespace café"). */
+  invalid: { field: Field; value: string; why: string }[];
 }
 
 interface Find { field: Field | "in"; name: string; via: Via; at: number; namespace?: string }
@@ -53,15 +57,17 @@ const REACH_VERBS = new Set([
 const GET_VERBS = new Set(["get", "gets", "getting", "got", "receive", "receives", "receiving", "received", "see", "sees", "seeing", "saw"]);
 const FLOW_WORDS = new Set(["calls", "calling", "talks", "talking", "connecting", "connections", "requests", "traffic", "hitting", "connects"]);
 const POSITION_PREPS = new Set([
-  "for", "from", "to", "of", "with", "on", "about", "across", "at", "regarding", "towards", "toward", "hitting", "calling", "reaching", "against", "behind",
+  "for", "from", "to", "of", "with", "on", "about", "across", "at", "regarding", "towards", "toward", "hitting", "calling", "reaching", "against", "behind", "by",
 ]);
 const IN_PREPS = new Set(["in", "inside", "within"]);
 const GROUP_KINDS = new Set(["workloads", "services", "deployments", "apps", "applications", "statefulsets", "daemonsets"]);
 /** Networking words that are also common namespace names. */
-const NAMESPACE_NAMES = new Set(["ingress", "egress", "data", "metrics", "logs", "internal", "external", "services", "apps", "monitoring", "dns"]);
+const NAMESPACE_NAMES = new Set(["ingress", "egress", "data", "metrics", "logs", "internal", "external", "services", "apps", "monitoring", "dns", "mesh", "edge", "web", "api"]);
 const SUBJECT_VERBS = new Set([
   "is", "are", "was", "were", "keeps", "seems", "has", "have", "looks", "returns", "returning", "gets", "getting", "throws",
-  "throwing", "sees", "seeing", "fails", "failing", "drops", "dropping", "sends", "sending",
+  "throwing", "sees", "seeing", "fails", "failing", "drops", "dropping", "sends", "sending", "not", "isn't", "isnt", "can't",
+  "cant", "cannot", "won't", "wont", "doesn't", "doesnt", "never", "stopped", "started", "spitting", "giving", "answering",
+  "responding", "timing", "resetting", "refusing", "rejecting", "denying", "erroring", "crashing", "hanging", "went", "goes",
 ]);
 const QUESTION_AUX = new Set(["is", "are", "was", "were", "does", "do", "did", "has", "have"]);
 
@@ -69,12 +75,22 @@ const QUESTION_AUX = new Set(["is", "are", "was", "were", "does", "do", "did", "
 const isPlainWord = (w: string) => FUNCTION_WORDS.has(w) || EVERYDAY_WORDS.has(w) || PROTOCOL_WORDS.has(w);
 const PROTOCOL_WORDS = new Set(["http", "https", "tcp", "udp", "icmp", "port", "ipv4", "ipv6", "l4", "l7", "layer", "p", "grpc", "dns"]);
 
+/** Why a written-out name cannot be a Kubernetes name, in a few words. */
+export function whyInvalid(field: Field, value: string): string {
+  if (field === "namespace" && value.length > 63) return "a namespace has at most 63 characters";
+  if (value.length > 253) return "a name has at most 253 characters";
+  return field === "namespace"
+    ? "a namespace is lower-case letters, digits and '-', starting and ending with a letter or digit"
+    : "a name is lower-case letters, digits, '-' and '.', starting and ending with a letter or digit";
+}
+
 /** Numbers and number-with-unit words ("403", "30m", "4xx") are never names. */
 const NUMERIC = /^\d+[a-z]{0,3}$/;
 
 export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<number>): Draft {
   const used = new Set<number>();
   const finds: Find[] = [];
+  const invalid: Draft["invalid"] = [];
   const w = (i: number) => {
     const t = tokens[i];
     return t && !t.gap ? t.w : "";
@@ -124,12 +140,13 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
     if (!m) return;
     const [, kind, rawName] = m as unknown as [string, string, string];
     const name = rawName.replace(/[:=]+$/, "");
-    if (!valid(name)) {
-      used.add(i); // "ns:../../etc" is spent: not a name, and not a word to read otherwise
-      return;
-    }
     const field: Field = NAMESPACE_KINDS.has(kind) || kind.endsWith("namespace") || kind === "-n"
       ? "namespace" : POD_KINDS.has(kind) || kind === "pods" ? "pod" : kind.startsWith("node") ? "node" : "workload";
+    if (!valid(name) || (field === "namespace" && !K8sNamespace.safeParse(name).success)) {
+      used.add(i); // "ns:../../etc" is spent: not a name, and not a word to read otherwise
+      if (name && !NUMERIC.test(name)) invalid.push({ field, value: rawAfter(t.raw, kind), why: whyInvalid(field, name) });
+      return;
+    }
     add(field, name, "written", i);
   });
 
@@ -149,8 +166,16 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
     if (prefixField && free(next) && writtenOk(w(next), prefixField)) {
       used.add(i);
       add(prefixField, w(next), "written", next);
+    } else if (prefixField && free(next) && meantAsName(w(next)) && !valid(w(next))) {
+      used.add(i);
+      used.add(next);
+      invalid.push({ field: prefixField, value: tokens[next]!.raw.replace(/[?,!;]+$/, ""), why: whyInvalid(prefixField, w(next)) });
     }
   });
+  /** A word in a name's place that is no word: letters outside a-z, '_', '$', quotes, shell or path characters. */
+  function meantAsName(s: string) {
+    return s.length > 0 && /[^a-z0-9.-]/.test(s) && /[\p{L}\d]/u.test(s) && !/^[\p{P}\p{S}]+$/u.test(s);
+  }
   tokens.forEach((t, i) => {
     const k = t.w;
     const prev = i - 1;
@@ -191,6 +216,7 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
     const named = (j: number) => finds.some((f) => f.at === j && (f.field === "workload" || f.field === "pod"));
     if (named(i)) return i;
     if ((WORKLOAD_KINDS.has(w(i)) || POD_KINDS.has(w(i))) && named(i - 1)) return i - 1;
+    if ((WORKLOAD_KINDS.has(w(i)) || POD_KINDS.has(w(i))) && named(i + 1)) return i + 1;
     return -1;
   };
   const relate = (from: number, to: number) => {
@@ -259,14 +285,18 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
   // "from A to B", "to B from A", "A calls B", "A talking to B"
   for (let i = 0; i < tokens.length && !relation; i++) {
     if (w(i) === "from" || w(i) === "for") {
-      const a = objectOf(i);
+      let a = objectOf(i);
+      if (a >= 0 && isKindWord(w(a)) && !tokens[a]!.end && party(a + 1) >= 0) a = a + 1;
       if (a >= 0 && !tokens[a]?.end && ["to", "towards", "toward", "->"].includes(w(a + 1))) relate(a, objectOf(a + 1));
     } else if (w(i) === "to") {
       const b = objectOf(i);
       if (b >= 0 && !tokens[b]?.end && w(b + 1) === "from") relate(objectOf(b + 1), b);
     } else if (FLOW_WORDS.has(w(i)) && i > 0 && !tokens[i - 1]!.end) {
       const b = ["to", "with", "into"].includes(w(i + 1)) ? objectOf(i + 1) : objectOf(i);
-      if (b >= 0) relate(i - 1, b);
+      let a = i - 1;
+      // "frontend pods keep timing out calling catalog": walk back over the clause's plain words.
+      while (a > 0 && party(a) < 0 && !tokens[a - 1]!.end && STOP_WORDS.has(w(a))) a--;
+      if (b >= 0) relate(a, b);
     }
   }
   let peer: PeerDraft | null = null;
@@ -275,11 +305,14 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
     add("workload", aName, "relation", a);
     const svc = svcName(pb);
     used.add(b);
+    const written = finds.findIndex((f) => f.at === b && f.field === "namespace");
+    const writtenNs = written >= 0 ? finds.splice(written, 1)[0]! : null;
     peer = svc
       ? { namespace: { name: svc.namespace, via: "relation", at: b }, workload: { name: svc.workload, via: "relation", at: b }, pod: null }
       : podOwner(pb, isPlainWord) !== null
         ? { namespace: null, workload: null, pod: { name: pb, via: "relation", at: b } }
         : { namespace: null, workload: { name: pb, via: "relation", at: b }, pod: null };
+    if (writtenNs && !peer.namespace) peer.namespace = { name: writtenNs.name, via: "written", at: b };
   }
 
   // 3. Positions: "for x", "from x", "to x"…, then a bare "in x", then the subject.
@@ -293,13 +326,20 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
     const j = objectOf(i);
     if (j >= 0 && positionOk(j)) add("in", w(j), "in", j);
   });
-  {
-    // "is search balanced?", "why is checkout failing?", "redis keeps timing out"
-    let s = ["why", "so", "how"].includes(w(0)) ? 1 : 0;
+  // "is search balanced?", "why is checkout failing?", "redis keeps timing out", and the same
+  // after a greeting or a channel link ("in #war-room: why is order-api failing?").
+  for (let start = 0; start < tokens.length; start++) {
+    if (start > 0 && !tokens[start - 1]!.end) continue;
+    let s = start;
+    while (s < tokens.length && (tokens[s]!.gap || FILLER_WORDS.has(w(s)))) s++;
+    if (["why", "so", "how", "and", "but"].includes(w(s))) s++;
     const asked = QUESTION_AUX.has(w(s));
     if (asked) s++;
     while (ARTICLES.has(w(s))) s++;
-    if (positionOk(s) && !tokens[s]!.end && (asked || SUBJECT_VERBS.has(w(s + 1)))) add("workload", w(s), "subject", s);
+    if (positionOk(s) && !tokens[s]!.end && (asked || SUBJECT_VERBS.has(w(s + 1)))) {
+      add("workload", w(s), "subject", s);
+      break;
+    }
   }
 
   // 4. Shapes anywhere: a pod or node name needs no preposition.
@@ -307,7 +347,13 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
     if (free(i) && valid(t.w) && (isShaped(t.w) || svcName(t.w))) add("workload", t.w, "shape", i);
   });
 
-  return assemble(finds, peer, tokens, used, keywordAt);
+  return { ...assemble(finds, peer, tokens, used, keywordAt), invalid };
+}
+
+/** The name as typed after "ns:" or "namespace=", for the note about it. */
+function rawAfter(raw: string, kind: string): string {
+  const at = raw.toLowerCase().indexOf(kind.toLowerCase());
+  return raw.slice(at + kind.length + 1).replace(/[?,!;]+$/, "");
 }
 
 /** "checkout.shop.svc.cluster.local" → workload checkout in namespace shop. */
@@ -317,8 +363,11 @@ export function svcName(s: string): { workload: string; namespace: string } | nu
 }
 
 function assemble(finds: Find[], peer: PeerDraft | null, tokens: readonly Token[], used: Set<number>, keywordAt: ReadonlySet<number>): Draft {
+  // Among guesses, a name shaped like an identifier ("order-api", "redis2") beats a plain word
+  // ("orders are failing, 502s from order-api"): service names carry '-' and digits, nouns do not.
+  const weight = (f: Find) => RANK[f.via] + (GUESSED.has(f.via) && /[-\d]/.test(f.name) ? 0.5 : 0);
   const ranked = (field: Field | "in") =>
-    finds.filter((f) => f.field === field).sort((x, y) => RANK[y.via] - RANK[x.via] || x.at - y.at);
+    finds.filter((f) => f.field === field).sort((x, y) => weight(y) - weight(x) || x.at - y.at);
   const slot = (f: Find | undefined): Slot | null => (f ? { name: f.name, via: f.via, at: f.at } : null);
 
   const namespaces = ranked("namespace");
@@ -341,6 +390,7 @@ function assemble(finds: Find[], peer: PeerDraft | null, tokens: readonly Token[
     peer,
     extra: [],
     loose: [],
+    invalid: [],
   };
   // A second written namespace in a two-party question is the peer's.
   for (const f of namespaces.slice(1)) {

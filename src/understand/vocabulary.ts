@@ -33,6 +33,7 @@ export const KEYWORDS: ReadonlyMap<string, Weights> = new Map<string, Weights>([
   ...each("coredns kube-dns node-local-dns", dns(2)),
   ...each("domain domains queries", dns(1.5)),
   ...each("query queried hostname hostnames refused", dns(1)),
+  ...each("unanswered", dns(2)),
   // Drops: verdicts, policy, connectivity.
   ...each("drop drops dropped dropping", drops(3)),
   ...each("blocked blocking unreachable conntrack netpol netpols networkpolicy networkpolicies", drops(3)),
@@ -43,7 +44,7 @@ export const KEYWORDS: ReadonlyMap<string, Weights> = new Map<string, Weights>([
   // Traffic: distribution, top talkers, resets.
   ...each("imbalance imbalances imbalanced unbalanced balanced uneven unevenly skew skews skewed lopsided talkers talker", traffic(3)),
   ...each("rst rsts reset resets", traffic(3)),
-  ...each("balance balances balancing busiest hotspot hotspots", traffic(2.5)),
+  ...each("balance balances balancing busiest hotspot hotspots hottest hotter hammered hammering", traffic(2.5)),
   ...each("bandwidth throughput distribution", traffic(2)),
   ...each("traffic load loads volume spread", traffic(1.5)),
   ...each("flows flow talk talks talking talked", traffic(1)),
@@ -67,7 +68,7 @@ export const KEYWORDS: ReadonlyMap<string, Weights> = new Map<string, Weights>([
   ...each("wrong weird strange suspicious", triage(2.5)),
   ...each("odd debug outage outages incident incidents", triage(2)),
   ...each("broken problem problems issue issues", triage(1.5)),
-  ...each("error errors failing failure failures fails failed happening happened changed change changes", triage(1)),
+  ...each("error errors errs failing failure failures fails failed happening happened changed change changes", triage(1)),
   // Help.
   ...each("help helps capabilities", help(1.5)),
   ...each("commands usage examples", help(1)),
@@ -91,7 +92,7 @@ export const FUZZY_TARGETS: readonly string[] = [...KEYWORDS]
  * else the sentence says).
  */
 export const GENERIC_SYMPTOMS: ReadonlySet<string> = new Set(
-  "broken problem problems issue issues error errors failing failure failures fails failed happening happened changed change changes".split(" "),
+  "broken problem problems issue issues error errors errs failing failure failures fails failed happening happened changed change changes".split(" "),
 );
 
 /** Keywords that are also common workload names ("from coredns", "the kafka pods"). */
@@ -109,7 +110,12 @@ export const PHRASES: readonly { re: RegExp; w: Weights }[] = [
   { re: /\b(?:can'?t|cannot|can not|couldn'?t|unable to|fails? to|failing to|failed to|not) resolv(?:e|ing)\b/, w: dns(4) },
   { re: /\bno such host\b/, w: dns(4) },
   { re: /\bmissing (?:dns )?(?:responses|replies|answers)\b/, w: dns(2) },
-  { re: /\bconnections? (?:was |were |is |are |being |getting )?refused\b/, w: drops(5) },
+  // Lookups that get no answer at all (a silent DNS server or upstream).
+  { re: /\b(?:name |dns )?(?:lookups?|queries|requests)(?: are| is)? (?:not |never )?(?:being )?(?:answered|unanswered|getting no (?:answer|reply|response)s?|hang(?:ing|s)?|going unanswered)\b/, w: dns(3) },
+  { re: /\bname lookups?\b/, w: dns(3) },
+  { re: /\b(?:connections?|conns?) (?:was |were |is |are |being |getting |get )?refused\b/, w: drops(5) },
+  // "nvm dns is fine, it's drops": a topic ruled out counts for nothing.
+  { re: /\b(?:dns|drops|traffic|latency|http|the network|network) (?:is|are|looks?|seems?) (?:fine|ok|okay|good|healthy|not the (?:problem|issue|cause))\b/, w: {} },
   { re: /\bno route to host\b/, w: drops(4) },
   { re: /\b(?:can'?t|cannot|can not|couldn'?t|unable to|not able to|fails? to|failing to|failed to|won'?t|doesn'?t|does not|didn'?t|did not|isn'?t able to) (?:even |really |still |ever |always |properly |seem to |seems to )?(?:talk|reach|connect|access|communicate|ping|hit|call|get to)\b/, w: drops(3.5) },
   // "why can't frontend reach backend": the word in the middle is a name, not part of the phrase.
@@ -119,6 +125,12 @@ export const PHRASES: readonly { re: RegExp; w: Weights }[] = [
   { re: /\bpacket loss\b/, w: drops(4) },
   { re: /\btim(?:e|es|ing|ed) ?outs?\b/, w: drops(2) },
   { re: /\btop talkers?\b/, w: traffic(4) },
+  // Load spread: one pod taking most of a workload's share.
+  { re: /\b(?:gets?|getting|got|receives?|receiving|takes?|taking|handles?|handling|serves?|serving|does|doing|hogs?|hogging) (?:most|all|nearly all|almost all|the bulk|the lion'?s share|way more) (?:of )?(?:the |its )?(?:traffic|connections?|conns|requests|reqs|load|flows|work|calls)\b/, w: traffic(4) },
+  { re: /\b(?:land|lands|landing|go|goes|going|ends? up|hit|hits|hitting|routed|sent) (?:on|to) (?:one|a single|the same|only one) (?:pod|replica|instance|backend|endpoint)\b/, w: traffic(4) },
+  { re: /\b(?:single|one|1) (?:replica|pod|instance|backend) (?:is )?(?:doing|getting|taking|handling|serving)\b/, w: traffic(4) },
+  { re: /\b(?:hot|hottest) (?:pod|replica|instance|spot)\b/, w: traffic(3) },
+  { re: /\bmost (?:connections|conns|requests|traffic|load)\b/, w: traffic(3) },
   { re: /\b(?:most|least|more|less) traffic\b/, w: traffic(3) },
   { re: /\btcp resets?\b/, w: traffic(4) },
   { re: /\bconnections? resets?\b/, w: traffic(4) },
@@ -135,6 +147,7 @@ export const PHRASES: readonly { re: RegExp; w: Weights }[] = [
   { re: /\b(?:which|what|each|every|all) nodes?\b/, w: health(2) },
   { re: /\btcp (?:connections?|states?)\b/, w: health(2.5) },
   { re: /\bstatus codes?\b/, w: l7(3) },
+  { re: /\b(?:get|post|put|delete|patch|head|options) (?:calls?|requests?|reqs|methods?|endpoints?)\b/, w: l7(2.5) },
   { re: /\bresponse times?\b/, w: l7(3) },
   { re: /\berror rates?\b/, w: l7(2.5) },
   { re: /\bfailed requests\b/, w: l7(2.5) },
@@ -194,7 +207,9 @@ export const EVERYDAY_WORDS: ReadonlySet<string> = new Set(
   sometimes always never really actually hi hello hey sure maybe likely possible mesh because due
   intermittently randomly suddenly constantly occasionally frequently repeatedly consistently probably
   probe probes liveness readiness restart restarts restarting crash crashes crashing crashloop oom spike spikes controller
-  everyone anyone someone everybody anybody somebody me us them him her asap kind sort type way thing things stuff`.split(/\s+/),
+  everyone anyone someone everybody anybody somebody me us them him her asap kind sort type way thing things stuff
+  ask asking asked single only whole half most all none doing done being hottest hot busy busiest lot heavy heavily unanswered answered
+  answer answering respond responding reply replying hang hangs hanging timing spiking spiky flaky flapping intermittent`.split(/\s+/),
 );
 
 /** Networking and Kubernetes nouns: not names when found only by position ("for the network"). */
@@ -210,14 +225,29 @@ export const DOMAIN_WORDS: ReadonlySet<string> = new Set(
   day days week weeks month min mins hr hrs sec secs rate rates count counts number numbers total average sum percent
   byte bytes volume load policy policies rule rules message messages query queries lookup lookups record records
   answer answers result results reason reasons example examples help status health overview summary verdict verdicts
-  k8s kubernetes aks cilium hubble retina acns node-level cluster-wide pod-level l4 l7 layer level vm host`.split(/\s+/),
+  k8s kubernetes aks cilium hubble retina acns node-level cluster-wide pod-level l4 l7 layer level vm host
+  name names call calls conn conns req reqs lookup lookups bot netrca channel thread`.split(/\s+/),
 );
+
+/** Chat filler and slang: never a name, never a topic ("wtf is going on in -n default"). */
+export const FILLER_WORDS: ReadonlySet<string> = new Set(
+  `wtf lol lmao lmfao rofl idk idc dunno asap pls plz plzz omg omfg ugh ughh argh halp ffs fml smh fyi btw imo imho tbh rn atm
+  any1 some1 u ur ya yo sup guys folks yall y'all hmm hm hmmm eh meh damn dammit jeez geez wow whoa oof yikes uh um umm oh
+  k kk thx ty cheers sorry sry hiya heya urgent urgently quick quickly real srsly seriously literally basically anyway
+  sev1 sev2 sev3 p1 p2 nvm lmk brb bruh smth af sos w/`.split(/\s+/),
+);
+
+/** HTTP methods: the kind of request, never the name of a workload ("why are DELETE calls rejected"). */
+export const HTTP_METHODS: ReadonlySet<string> = new Set(["get", "post", "put", "delete", "patch", "head", "options", "connect", "trace"]);
+
+/** Written in capitals, an HTTP method points at L7. */
+export const HTTP_METHOD_CAPS = /(?<![A-Za-z])(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)(?![A-Za-z])/;
 
 /**
  * Stop-words for names found by position ("for x", "in x", "x pods"). Common service names
  * (cart, checkout, payment, search, orders, web, api, default) are deliberately absent.
  */
-export const STOP_WORDS: ReadonlySet<string> = new Set([...FUNCTION_WORDS, ...EVERYDAY_WORDS, ...DOMAIN_WORDS]);
+export const STOP_WORDS: ReadonlySet<string> = new Set([...FUNCTION_WORDS, ...EVERYDAY_WORDS, ...DOMAIN_WORDS, ...FILLER_WORDS, ...HTTP_METHODS]);
 
 /** Words that may stand between a preposition and a name: "for the checkout pods". */
 export const ARTICLES: ReadonlySet<string> = new Set(["the", "a", "an", "my", "our", "this", "that", "their", "your", "its"]);

@@ -12,10 +12,14 @@ const visible = readCases(here("../../../shared/questions/visible.jsonl"));
 // Our own set: other phrasings of the same kinds of question (typos, markup, every
 // namespace form, pods, nodes, peers, every time form).
 const more = readCases(here("../fixtures/questions-more.jsonl"));
+// Written by someone other than the parser's author, the way stressed people type in an
+// incident channel: slang, markup, misspelt keywords, HTTP methods, ns/name peers.
+const stressed = readCases(here("../fixtures/questions-stressed.jsonl"));
 
 describe.each([
   ["shared/questions/visible.jsonl", visible],
   ["test/fixtures/questions-more.jsonl", more],
+  ["test/fixtures/questions-stressed.jsonl", stressed],
 ])("%s", (_name, cases) => {
   it.each(cases.map((c) => [c.q, c] as const))("%s", (_q, c) => {
     const got = parseQuestion(c.q, { now: NOW });
@@ -37,6 +41,11 @@ describe("our own set", () => {
 
   it("does not repeat a visible question", () => {
     const seen = new Set(visible.map((c) => c.q.toLowerCase()));
-    expect(more.filter((c) => seen.has(c.q.toLowerCase()))).toEqual([]);
+    expect([...more, ...stressed].filter((c) => seen.has(c.q.toLowerCase()))).toEqual([]);
+  });
+
+  it("has 150+ stressed questions, every intent among them", () => {
+    expect(stressed.length).toBeGreaterThanOrEqual(150);
+    expect(new Set(stressed.map((c) => c.intent)).size).toBe(7);
   });
 });
