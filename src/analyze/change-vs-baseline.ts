@@ -2,10 +2,10 @@ import { z } from "zod";
 import { FindingKind, Severity } from "../model/index.js";
 import { Field } from "../query/index.js";
 import { matchOf, partyColumns, PartyColumns, partyOf } from "./party.js";
-import { heaviest, keyOf, num, rollup, str, queryOf } from "./rows.js";
+import { heaviest, keyOf, label, num, rollup, str, queryOf } from "./rows.js";
 import { change, score } from "./score.js";
 import { titleOf } from "./titles.js";
-import type { Analyzer, FindingDraft } from "./types.js";
+import type { Analyzer, FindingDraft, Row } from "./types.js";
 
 const params = z
   .object({
@@ -56,6 +56,11 @@ export const changeVsBaseline: Analyzer<typeof params> = {
       const top = p.peer ? heaviest(g.rows, partyColumns(p.peer), p.measure) : null;
       const peer = p.peer && top ? partyOf(top.row, p.peer) : null;
       const facts: Record<string, string | number> = {};
+      // A count is told by peer: "216 from kapinger-good" when 75 came from elsewhere is wrong.
+      if (p.peer) {
+        const split = peerSplit(g.rows, p.peer, p.measure);
+        if (split) facts.peers = split;
+      }
       if (p.spread) facts[p.spread.measure] = Math.max(...g.rows.map((r) => num(r[p.spread!.measure])));
       const draft = {
         kind: p.kind, severity, subject: partyOf(sample, p.subject), peer, reason,
@@ -67,3 +72,15 @@ export const changeVsBaseline: Analyzer<typeof params> = {
     return drafts;
   },
 };
+
+/** "default/kapinger-good (141) and shop/frontend (75)": the peers behind a count, when more than one. */
+export function peerSplit(rows: Row[], cols: PartyColumns, measure: string): string | null {
+  const peers = [...rollup(rows, keyOf(partyColumns(cols)), measure).values()]
+    .map((g) => ({ name: label(partyOf(g.rows[0]!, cols)), total: g.total }))
+    .sort((a, b) => b.total - a.total || a.name.localeCompare(b.name));
+  if (peers.length < 2) return null;
+  const shown = peers.slice(0, 3).map((x) => `${x.name} (${x.total.toLocaleString("en-US")})`);
+  const rest = peers.slice(3);
+  const more = rest.length ? ` and ${rest.length} more (${rest.reduce((s, x) => s + x.total, 0).toLocaleString("en-US")})` : "";
+  return rest.length ? `${shown.join(", ")}${more}` : `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}`;
+}

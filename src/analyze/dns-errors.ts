@@ -12,6 +12,8 @@ const params = z
     query: z.string().default("responses"),
     minValue: z.number().default(10),
     minRatio: z.number().default(3),
+    /** With no window before to compare with, a name answered with an error this often is still critical. */
+    overwhelming: z.number().min(0).max(1).default(0.5),
   })
   .strict();
 
@@ -52,9 +54,11 @@ export const dnsErrors: Analyzer<typeof params> = {
       if (g.total < p.minValue) continue;
       const c = change(g.total, baseline, p.minRatio);
       if (c === "decreased") continue;
-      const severity: Severity = c === "steady" ? "info" : c === "unknown" ? "warning" : "critical";
       const qtypes = [...new Set(g.rows.map((r) => str(r.dnsQtypes)).filter(Boolean))].join(",");
       const answered = q.current.filter((r) => r.dnsQuery === row.dnsQuery && r.dnsRcode === "NOERROR" && keyOf([CLIENT_NS, CLIENT])(r) === keyOf([CLIENT_NS, CLIENT])(row));
+      // Nothing to compare with: critical only when most answers for the name are this error.
+      const failingShare = g.total / (g.total + answered.reduce((s, r) => s + num(r.flows), 0));
+      const severity: Severity = c === "steady" ? "info" : c === "unknown" ? (failingShare >= p.overwhelming ? "critical" : "warning") : "critical";
       const okTypes = [...new Set(answered.map((r) => str(r.dnsQtypes)).filter(Boolean))].join(",");
       const server = topServer(g.rows);
       const draft = {
@@ -62,7 +66,7 @@ export const dnsErrors: Analyzer<typeof params> = {
         subject: { namespace: str(row[CLIENT_NS]), workload: str(row[CLIENT]) },
         peer: server, reason: str(row.dnsRcode), query: str(row.dnsQuery),
         value: g.total, unit: "responses", baseline,
-        facts: { ...(qtypes && { qtypes }), ...(okTypes && { answeredTypes: okTypes }) },
+        facts: { ...(qtypes && { qtypes }), ...(okTypes && { answeredTypes: okTypes }), ...(baseline === null && { noBaseline: 1 }) },
       };
       drafts.push({ ...draft, title: titleOf(draft), match: matchOf(row, KEY), score: score("dns_errors", severity, g.total, baseline) });
     }

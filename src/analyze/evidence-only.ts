@@ -1,10 +1,45 @@
 import { z } from "zod";
+import { Field } from "../query/index.js";
+import { PartyColumns, partyOf } from "./party.js";
+import { label, num, str, queryOf } from "./rows.js";
 import type { Analyzer } from "./types.js";
 
+const params = z
+  .object({
+    /** How to state the top rows when a question asks for them ("top talkers"). */
+    figure: z
+      .object({
+        query: z.string().default("main"),
+        who: PartyColumns,
+        /** A column that says what (a DNS name, a drop reason), before the count. */
+        what: Field.optional(),
+        measure: z.string().default("flows"),
+        unit: z.string().default("flows"),
+        /** A second measure and its unit, in parentheses ("to 3 workloads"). */
+        extra: z.object({ measure: z.string(), words: z.string() }).strict().optional(),
+        rows: z.number().int().min(1).max(10).default(3),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const n = (v: number) => v.toLocaleString("en-US");
+
 /** A check that only shows its table (top talkers, top queries): no judgement, no findings. */
-export const evidenceOnly: Analyzer<z.ZodObject<{}>> = {
+export const evidenceOnly: Analyzer<typeof params> = {
   name: "evidenceOnly",
-  params: z.object({}).strict(),
+  params,
   usesBaseline: false,
   run: () => [],
+  figures({ queries, params: { figure: f } }) {
+    if (!f) return null;
+    const rows = queryOf(queries, f.query, "evidenceOnly").current.slice(0, f.rows);
+    if (rows.length === 0) return "none in this window";
+    return rows.map((r) => {
+      const what = f.what && str(r[f.what]) ? `${str(r[f.what])} ` : "";
+      const extra = f.extra ? ` (${f.extra.words.replace("{n}", n(num(r[f.extra.measure])))})` : "";
+      return `${label(partyOf(r, f.who))} ${what}${n(num(r[f.measure]))} ${f.unit}${extra}`;
+    }).join("; ");
+  },
 };

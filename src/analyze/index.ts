@@ -17,7 +17,8 @@ export const ANALYZERS: Record<string, Analyzer> = Object.fromEntries(
 export const ANALYZER_CATALOG: AnalyzerCatalog = ANALYZERS;
 
 export { change, score } from "./score.js";
-export { label } from "./rows.js";
+export { label, reservedLabel } from "./rows.js";
+export { titleOf } from "./titles.js";
 export { expandsResolvedName } from "./dns-errors.js";
 export type { Analyzer, AnalyzerInput, FindingDraft, Party, QueryRows, Row } from "./types.js";
 export { shareSeries, since } from "./since.js";

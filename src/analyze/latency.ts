@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { FindingKind, type Severity } from "../model/index.js";
 import { matchOf, partyColumns, PartyColumns, partyOf } from "./party.js";
-import { keyOf, num, queryOf } from "./rows.js";
+import { keyOf, label, num, queryOf } from "./rows.js";
 import { score } from "./score.js";
 import { titleOf } from "./titles.js";
 import type { Analyzer, FindingDraft } from "./types.js";
@@ -46,5 +46,11 @@ export const latency: Analyzer<typeof params> = {
       drafts.push({ ...draft, title: titleOf(draft), match: matchOf(r, cols), timeline: null, score: score(p.kind, severity, ms, baseMs) });
     }
     return drafts;
+  },
+  figures({ queries, params: p }) {
+    const rows = [...queryOf(queries, p.query, "latency").current].sort((a, b) => num(b[p.count]) - num(a[p.count]));
+    if (rows.length === 0) return "no responses with a latency in this window";
+    const ms = (v: number) => `${Math.round(v * 10) / 10} ms`;
+    return rows.slice(0, 3).map((r) => `${label(partyOf(r, p.subject))} p95 ${ms(num(r[p.measure]))}${r.p50Ms !== undefined ? `, p50 ${ms(num(r.p50Ms))}` : ""} over ${num(r[p.count]).toLocaleString("en-US")} responses`).join("; ");
   },
 };

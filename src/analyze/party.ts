@@ -6,7 +6,7 @@ import type { Party, Row } from "./types.js";
 
 /** Which result columns name a party: e.g. { namespace: dstNamespace, workload: dstWorkload }. */
 export const PartyColumns = z
-  .object({ namespace: Field.optional(), workload: Field.optional(), pod: Field.optional(), node: Field.optional() })
+  .object({ namespace: Field.optional(), workload: Field.optional(), pod: Field.optional(), node: Field.optional(), reserved: Field.optional() })
   .strict()
   .refine((p) => Object.keys(p).length > 0, "name at least one column");
 export type PartyColumns = z.infer<typeof PartyColumns>;
@@ -17,11 +17,12 @@ export function partyOf(row: Row, cols: PartyColumns): Party {
     workload: cols.workload ? str(row[cols.workload]) : null,
     ...(cols.pod && { pod: str(row[cols.pod]) }),
     ...(cols.node && { node: str(row[cols.node]) }),
+    ...(cols.reserved && str(row[cols.reserved]) && { reserved: str(row[cols.reserved]) }),
   };
 }
 
 export function partyColumns(cols: PartyColumns): Field[] {
-  return [cols.namespace, cols.workload, cols.pod, cols.node].filter((c): c is Field => !!c);
+  return [cols.namespace, cols.workload, cols.pod, cols.node, cols.reserved].filter((c): c is Field => !!c);
 }
 
 type Field = z.infer<typeof Field>;

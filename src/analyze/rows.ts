@@ -24,6 +24,18 @@ export function rollup(rows: Row[], key: (r: Row) => string, measure: string): M
   return out;
 }
 
+/** Items by a key, in first-seen order (Map.groupBy needs Node 21). */
+export function groupBy<T>(items: T[], key: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of items) {
+    const k = key(x);
+    const list = out.get(k);
+    if (list) list.push(x);
+    else out.set(k, [x]);
+  }
+  return out;
+}
+
 export const keyOf = (cols: string[]) => (r: Row) => JSON.stringify(cols.map((c) => r[c] ?? null));
 
 /** The combination of `cols` that weighs most by `measure`, with a sample row and its total. */
@@ -33,9 +45,22 @@ export function heaviest(rows: Row[], cols: string[], measure: string): { row: R
   return best;
 }
 
-export function label(p: { namespace?: string | null; workload?: string | null; pod?: string | null; node?: string | null }): string {
+export function label(p: { namespace?: string | null; workload?: string | null; pod?: string | null; node?: string | null; reserved?: string | null }): string {
   if (p.pod) return p.namespace ? `${p.namespace}/${p.pod}` : p.pod;
   if (p.workload) return p.namespace ? `${p.namespace}/${p.workload}` : p.workload;
   if (p.node) return `node ${p.node}`;
-  return p.namespace ? `namespace ${p.namespace}` : "outside the cluster (world)";
+  if (p.namespace) return `namespace ${p.namespace}`;
+  return reservedLabel(p.reserved ?? null);
+}
+
+/** An endpoint that is not a pod, by its Cilium reserved identity. */
+export function reservedLabel(reserved: string | null): string {
+  switch (reserved) {
+    case "world": return "outside the cluster (world)";
+    case "host": return "a node's host network (host)";
+    case "remote-node": return "another node (remote-node)";
+    case "kube-apiserver": return "the Kubernetes API server (kube-apiserver)";
+    case null: return "an endpoint with no name or identity";
+    default: return `identity reserved:${reserved}`;
+  }
 }

@@ -71,4 +71,17 @@ export const shareImbalance: Analyzer<typeof params> = {
     }
     return drafts;
   },
+  figures({ queries, params: p, scope }) {
+    const rows = queryOf(queries, p.query, "shareImbalance").current.filter((r) => r.dstPod && r.dstWorkload);
+    const workloads = rollup(rows, keyOf(WORKLOAD), "flows");
+    // The workload asked about, else the busiest in scope.
+    const asked = [...workloads.values()].find((g) => g.rows[0]!.dstWorkload === scope.workload && (!scope.namespace || g.rows[0]!.dstNamespace === scope.namespace));
+    const w = asked ?? [...workloads.values()].sort((a, b) => b.total - a.total)[0];
+    if (!w || w.total === 0) return "no incoming flows to a workload's pods in this window";
+    const pods = [...rollup(w.rows, (r) => String(r.dstPod), "flows")].map(([pod, g]) => ({ pod, share: g.total / w.total })).sort((a, b) => b.share - a.share);
+    const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+    const head = `${str(w.rows[0]!.dstNamespace)}/${str(w.rows[0]!.dstWorkload)} across ${pods.length} pod${pods.length === 1 ? "" : "s"}`;
+    const shown = pods.slice(0, 6).map((x) => `${x.pod} ${pct(x.share)}`).join(", ") + (pods.length > 6 ? ` and ${pods.length - 6} more` : "");
+    return `${head}: ${shown} (fair share ${pct(1 / pods.length)}, ${w.total.toLocaleString("en-US")} flows)`;
+  },
 };

@@ -22,6 +22,8 @@ export interface Party {
   workload: string | null;
   pod?: string | null;
   node?: string | null;
+  /** Cilium's reserved identity of an endpoint that is not a pod ("world", "host", "remote-node"…). */
+  reserved?: string | null;
 }
 
 /** What an analyzer concludes; the report ranks drafts and turns them into Findings. */
@@ -42,7 +44,14 @@ export interface FindingDraft {
    * How to draw its timeline when "its flows against the check's other trouble" does not fit:
    * named series (each a set of predicates), and which one shows the trouble; null for none.
    */
-  timeline?: { series: { name: string; where: Predicate[] }[]; trouble: "first" | "firstMinusSecond" | "share" } | null;
+  timeline?: {
+    series: { name: string; where: Predicate[] }[];
+    trouble: "first" | "firstMinusSecond" | "share";
+    /** A share measured from the onset on: first of second (errors of responses), or what second leaves of first (unanswered of requests). */
+    ratio?: "firstOfSecond" | "missingOfFirst";
+  } | null;
+  /** Other parties whose trouble this finding takes in (the servers of a failing client). */
+  covers?: Party[];
   /** Higher is more probably the root cause (see score.ts). */
   score: number;
   /** Extra facts for the summary (ratios, shares, counts). */
@@ -57,4 +66,9 @@ export interface Analyzer<S extends z.ZodType = z.ZodType> {
   /** False when it never looks at the window before, which then is not queried. */
   usesBaseline?: boolean;
   run(input: AnalyzerInput<z.output<S>>): FindingDraft[];
+  /**
+   * The figures a question asked for ("top talkers", "is traffic balanced", "latency between
+   * A and B"), in a few words for the summary, whether or not anything is wrong.
+   */
+  figures?(input: AnalyzerInput<z.output<S>>): string | null;
 }

@@ -10,6 +10,8 @@ const Party = z.object({
   workload: z.string().nullable(),
   pod: z.string().nullable().optional(),
   node: z.string().nullable().optional(),
+  /** Cilium's reserved identity when the party is not a pod: world, host, remote-node, kube-apiserver… */
+  reserved: z.string().nullable().optional(),
 });
 
 /** One ranked finding (DESIGN.md "Findings and the Report"). Prose is made from these fields. */

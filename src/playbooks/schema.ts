@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Intent } from "../model/index.js";
+import { Ask, Intent } from "../model/index.js";
 import { Field, Predicate, QueryTemplate } from "../query/index.js";
 
 /**
@@ -11,6 +11,7 @@ import { Field, Predicate, QueryTemplate } from "../query/index.js";
 /** How the question's scope narrows a check's flows. */
 export const ScopeMode = z.enum([
   "either", // the named namespace/workload/pod on either side (with a peer: between the two)
+  "subject", // the named namespace/workload/pod on either side, whatever the peer (DNS: a peer is reached by name)
   "none", // cluster-wide, whatever the question named (e.g. node comparisons)
 ]);
 
@@ -41,6 +42,8 @@ export const Check = z
         table: z.string().optional(),
         columns: z.array(z.string()).optional(),
         chart: ChartPlan.optional(),
+        /** What a question may ask this check for by name (top-talkers, balance, latency…): its figures lead the summary. */
+        answers: z.array(Ask).optional(),
       })
       .strict()
       .default({}),

@@ -22,9 +22,15 @@ const all = (ps: Predicate[]): Predicate => (ps.length === 1 ? ps[0]! : { all: p
 export function scopePredicates(scope: Scope, mode: z.infer<typeof ScopeMode>): Predicate[] {
   if (mode === "none") return [];
   const out: Predicate[] = [];
-  const subject: Party = { namespace: scope.namespace, workload: scope.workload, pod: scope.pod };
-  const peer = scope.peer;
-  const hasSubject = !!(subject.namespace || subject.workload || subject.pod);
+  let subject: Party = { namespace: scope.namespace, workload: scope.workload, pod: scope.pod };
+  let peer = scope.peer;
+  let hasSubject = !!(subject.namespace || subject.workload || subject.pod);
+  if (mode === "subject") {
+    // The subject's own flows, whatever the peer; a peer named alone stands for the subject.
+    if (!hasSubject && peer) subject = peer;
+    peer = null;
+    hasSubject = !!(subject.namespace || subject.workload || subject.pod);
+  }
   if (peer && (peer.workload || peer.pod || peer.namespace)) {
     const a = side("src", subject), b = side("dst", peer), c = side("src", peer), d = side("dst", subject);
     out.push({ any: [all([...a, ...b]), all([...c, ...d])] });

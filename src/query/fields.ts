@@ -63,6 +63,40 @@ const rcodeKql =
   DNS_RCODES.map((name, i) => `${rcodeRaw} == "${i}", "${name}"`).join(", ") +
   `, toupper(${rcodeRaw}))`;
 
+/**
+ * Cilium's reserved identities (numbers fixed by Cilium), for endpoints that are not pods:
+ * the world outside the cluster, the node itself, other nodes. CIDR identities (local scope,
+ * 2^24 and up) are addresses outside the cluster too. Only for an endpoint without a namespace.
+ */
+export const RESERVED_IDENTITIES = ["unknown", "host", "world", "unmanaged", "health", "init", "remote-node", "kube-apiserver", "ingress"] as const;
+const RESERVED_BY_NUMBER: [number, (typeof RESERVED_IDENTITIES)[number]][] = [
+  [0, "unknown"], [1, "host"], [2, "world"], [3, "unmanaged"], [4, "health"], [5, "init"], [6, "remote-node"], [7, "kube-apiserver"], [8, "ingress"], [9, "world"], [10, "world"],
+];
+const CIDR_IDENTITY_MIN = 16_777_216;
+
+function reservedSql(side: "Source" | "Destination"): string {
+  const id = `${side}Identity`;
+  return `CASE WHEN ${side}Namespace IS NULL THEN CASE ${RESERVED_BY_NUMBER.map(([n, name]) => `WHEN ${id} = ${n} THEN '${name}'`).join(" ")} WHEN ${id} >= ${CIDR_IDENTITY_MIN} THEN 'world' END END`;
+}
+function reservedKql(side: "Source" | "Destination"): string {
+  const id = `${side}Identity`;
+  return `case(isnotempty(${side}Namespace), "", ${RESERVED_BY_NUMBER.map(([n, name]) => `${id} == ${n}, "${name}"`).join(", ")}, ${id} >= ${CIDR_IDENTITY_MIN}, "world", "")`;
+}
+
+/** The label selector next steps can use (app, app.kubernetes.io/name or k8s-app), from the flow's labels. */
+const SELECTOR = `"k8s:((?:app|app\\.kubernetes\\.io/name|k8s-app)=[^"]+)"`;
+function selectorSql(side: "Source" | "Destination"): string {
+  return `nullif(regexp_extract(json_extract_string(AdditionalFlowData, '$.${side}Labels'), '${SELECTOR}', 1), '')`;
+}
+function selectorKql(side: "Source" | "Destination"): string {
+  return `extract(@'${SELECTOR}', 1, tostring(AdditionalFlowData.${side}Labels))`;
+}
+
+/** The DNS server's side of a DNS flow: the destination of a request, the source of a response. */
+function dnsServer(src: string, dst: string): { sql: string; kql: string } {
+  return { sql: `CASE WHEN L7Type = 'RESPONSE' THEN ${src} ELSE ${dst} END`, kql: `iff(tostring(L7.type) == "RESPONSE", ${src}, ${dst})` };
+}
+
 const str = (column: string, kql: string, values: FieldValues = { kind: "text" }, kqlLets?: KqlLet[]): FieldDef => ({
   type: "string", values, column, kql, kqlLets,
 });
@@ -83,6 +117,12 @@ export const FIELDS = {
   dstPod: str("DestinationPodName", "DestinationPodName", k8s),
   srcWorkload: str("SourceWorkload", workloadKql("Source"), k8s),
   dstWorkload: str("DestinationWorkload", workloadKql("Destination"), k8s),
+  srcReserved: str(reservedSql("Source"), reservedKql("Source"), { kind: "enum", values: RESERVED_IDENTITIES }),
+  dstReserved: str(reservedSql("Destination"), reservedKql("Destination"), { kind: "enum", values: RESERVED_IDENTITIES }),
+  srcWorkloadKind: str(`nullif(json_extract_string(SourceWorkloads, '$[0].kind'), '')`, "tostring(SourceWorkloads[0].kind)"),
+  dstWorkloadKind: str(`nullif(json_extract_string(DestinationWorkloads, '$[0].kind'), '')`, "tostring(DestinationWorkloads[0].kind)"),
+  srcSelector: str(selectorSql("Source"), selectorKql("Source")),
+  dstSelector: str(selectorSql("Destination"), selectorKql("Destination")),
   srcIdentity: { type: "int", values: { kind: "number" }, column: "SourceIdentity", kql: "SourceIdentity" },
   dstIdentity: { type: "int", values: { kind: "number" }, column: "DestinationIdentity", kql: "DestinationIdentity" },
   srcIp: str("SourceIP", "tostring(IPd.source)", { kind: "text" }, ["IPd"]),
@@ -110,6 +150,9 @@ export const FIELDS = {
   httpMethod: str("HttpMethod", "tostring(L7.http.method)", { kind: "text" }, ["L7"]),
   httpUrl: str("HttpUrl", "tostring(L7.http.url)", { kind: "text" }, ["L7"]),
   latencyMs: { type: "real", values: { kind: "number" }, column: "LatencyMs", kql: "todouble(tolong(L7.latency_ns)) / 1000000.0", kqlLets: ["L7"] },
+  dnsServerNamespace: str(dnsServer("SourceNamespace", "DestinationNamespace").sql, dnsServer("SourceNamespace", "DestinationNamespace").kql, k8s, ["L7"]),
+  dnsServerWorkload: str(dnsServer("SourceWorkload", "DestinationWorkload").sql, dnsServer(workloadKql("Source"), workloadKql("Destination")).kql, k8s, ["L7"]),
+  dnsServerPod: str(dnsServer("SourcePodName", "DestinationPodName").sql, dnsServer("SourcePodName", "DestinationPodName").kql, k8s, ["L7"]),
   kafkaTopic: str("KafkaTopic", "tostring(L7.kafka.topic)", { kind: "text" }, ["L7"]),
   kafkaApiKey: str("KafkaApiKey", "tostring(L7.kafka.api_key)", { kind: "text" }, ["L7"]),
   kafkaErrorCode: { type: "int", values: { kind: "number" }, column: "KafkaErrorCode", kql: "toint(L7.kafka.error_code)", kqlLets: ["L7"] },

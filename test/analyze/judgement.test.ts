@@ -51,11 +51,13 @@ describe("changeVsBaseline", () => {
     });
   const row = (dst: string, src: string, flows: number) => ({ dstNamespace: "shop", dstWorkload: dst, srcNamespace: "shop", srcWorkload: src, dropReason: "POLICY_DENIED", flows });
 
-  it("rolls sources up into one finding per destination and reason, naming the main source", () => {
+  it("rolls sources up into one finding per destination and reason, naming the main source and the count from each", () => {
     const [f, ...rest] = run([row("payments", "checkout", 40), row("payments", "cart", 15)], []);
     expect(rest).toEqual([]);
     expect(f).toMatchObject({ kind: "packet_drops", severity: "critical", value: 55, baseline: 0, reason: "POLICY_DENIED", subject: { namespace: "shop", workload: "payments" }, peer: { workload: "checkout" } });
-    expect(f!.title).toBe("traffic to shop/payments dropped: POLICY_DENIED from shop/checkout");
+    expect(f!.title).toBe("traffic to shop/payments dropped: POLICY_DENIED from shop/checkout (40) and shop/cart (15)");
+    const [one] = run([row("payments", "checkout", 40)], []);
+    expect(one!.title).toBe("traffic to shop/payments dropped: POLICY_DENIED from shop/checkout");
   });
   it("keeps steady drops as info, skips tiny ones, and cannot call anything new without a baseline", () => {
     expect(run([row("web", "x", 30)], [row("web", "x", 28)])[0]!.severity).toBe("info");
