@@ -1,13 +1,14 @@
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
-import type { FindingDraft } from "../analyze/index.js";
+import { titleOf, type FindingDraft } from "../analyze/index.js";
 import { Report, type Chart, type Evidence, type Finding, type Question } from "../model/index.js";
 import { parseQuestion } from "../understand/index.js";
 import { scopePredicates, windows, type Check, type Playbook, type Playbooks } from "../playbooks/index.js";
 import { flowQuery, rowMatches, type FlowSource } from "../query/index.js";
-import { barsChart, heatmapChart, nextSteps, rankDrafts, renderChart, stackedChart, summarize, timeseriesChart, type ChartSpec } from "../report/index.js";
+import { barsChart, causeOf, heatmapChart, nextSteps, rankDrafts, renderChart, stackedChart, summarize, timeseriesChart, type ChartSpec } from "../report/index.js";
 import { runCheck, type CheckOutcome } from "./run-checks.js";
-import { breakdownOf, timelineOf, type Timeline } from "./timeline.js";
+import { breakdownOf, timelineOf, type Extent, type Timeline } from "./timeline.js";
+import { describeParties } from "./parties.js";
 import { HELP } from "./help.js";
 
 export interface InvestigateContext {
@@ -23,8 +24,6 @@ export interface InvestigateContext {
   metrics?: boolean;
 }
 
-type Extent = Awaited<ReturnType<FlowSource["extent"]>>;
-
 const MAX_FINDINGS = 10;
 const TIMELINES = 3;
 
@@ -32,7 +31,7 @@ const TIMELINES = 3;
  * What a question asks, read against the names in the data, before any check runs: chat
  * surfaces acknowledge with it. `previous` is the question a thread follow-up builds on.
  */
-export async function understand(text: string, ctx: InvestigateContext & { previous?: Question }, known?: Extent): Promise<Question> {
+export async function understand(text: string, ctx: InvestigateContext & { previous?: Question }, known?: Awaited<ReturnType<FlowSource["extent"]>>): Promise<Question> {
   const extent = known ?? (await ctx.source.extent());
   const now = ctx.now ?? (extent.to ? ceilMinute(new Date(extent.to)) : new Date());
   return parseQuestion(text, { now, ...(ctx.tz && { tz: ctx.tz }), inventory: await ctx.source.inventory(), ...(ctx.previous && { previous: ctx.previous }) });
@@ -46,44 +45,89 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
   const notes = [...question.notes, ...question.unknownNames.map(didYouMean)];
   if (ctx.source.demo) notes.unshift("Answered from the built-in demo cluster (simulated data): pass --flows FILE or --store PATH for your own.");
   if (question.intent === "help") return Report.parse({ question: text, intent: "help", scope: question.scope, summary: HELP, findings: [], evidence: [], charts: [], notes });
+  // A name that cannot exist is never widened into a question about the whole cluster.
+  if (question.invalidNames.length) return refusal(question, notes);
 
-  const { baseline } = windows(question.scope);
+  const { baseline, current } = windows(question.scope);
   // A baseline only counts when the data covers (nearly all of) the window before.
   const hasBaseline = !!extent.from && Date.parse(extent.from) <= baseline.from.getTime() + (baseline.to.getTime() - baseline.from.getTime()) * 0.1;
   if (!hasBaseline && extent.rows > 0) notes.push(`No data before ${question.scope.from.slice(11, 16)} UTC to compare with: findings are judged without a baseline.`);
 
-  // Triage includes playbooks that share a check (drops-by-node): each check runs once.
-  const checks = new Map(playbooksFor(question, ctx.playbooks).flatMap((b) => b.checks.map((c) => [c.id, c] as const)));
-  const outcomes: CheckOutcome[] = await Promise.all(
-    [...checks.values()].map((check) => runCheck(check, { source: ctx.source, scope: question.scope, hasBaseline, metrics: !!ctx.metrics })),
-  );
+  const run = (checks: Check[]) => Promise.all(checks.map((check) => runCheck(check, { source: ctx.source, scope: question.scope, hasBaseline, metrics: !!ctx.metrics })));
+  // What was asked (and what scored close to it) first; triage includes playbooks that share a check, which runs once.
+  const asked = playbooksFor(question, ctx.playbooks);
+  const askedChecks = checksOf(asked);
+  let outcomes: CheckOutcome[] = await run(askedChecks);
+  let ran = asked;
+  // Nothing failing where the question pointed: look at the same scope with every other check
+  // before saying all is well, so a live cause elsewhere is never hidden behind an all-clear.
+  if (question.intent !== "triage" && !outcomes.some((o) => o.drafts.some((d) => d.severity === "critical"))) {
+    const rest = [...ctx.playbooks.values()].filter((b) => b.intent !== "triage" && !asked.includes(b));
+    const more = checksOf(rest).filter((c) => !askedChecks.includes(c) && !askedChecks.some((a) => a.id === c.id));
+    outcomes = [...outcomes, ...(await run(more))];
+    ran = [...asked, ...rest];
+  }
   for (const o of outcomes) if (o.note && !notes.includes(o.note)) notes.push(o.note);
+  const askedIds = new Set(askedChecks.map((c) => c.id));
 
   const ranked = rankDrafts(outcomes.flatMap((o) => o.drafts.map((draft) => ({ draft, outcome: o })))).slice(0, MAX_FINDINGS);
   const timelines = new Map<FindingDraft, Timeline | null>();
   // "since" is told only for active findings; steady ones have no start to find.
-  for (const { draft, outcome } of ranked.slice(0, TIMELINES)) {
-    if (draft.severity !== "info") timelines.set(draft, await timelineOf(ctx.source, question.scope, outcome.check, draft));
-  }
+  await Promise.all(ranked.slice(0, TIMELINES).filter(({ draft }) => draft.severity !== "info").map(async ({ draft, outcome }) => {
+    timelines.set(draft, await timelineOf(ctx.source, question.scope, outcome.check, draft, extent));
+  }));
+  const parties = await describeParties(ctx.source, current, ranked.map((r) => r.draft));
 
   // Evidence of the checks behind the top findings first, then the rest.
   const order = [...new Set([...ranked.map((r) => r.outcome), ...outcomes])].filter((o) => o.evidence);
   const evidence: Evidence[] = order.map((o) => leadWith(o.evidence!, ranked.filter((r) => r.outcome === o && r.draft.severity !== "info").map((r) => r.draft)));
+  const spansDays = question.scope.from.slice(0, 10) !== question.scope.to.slice(0, 10);
   const findings: Finding[] = ranked.map(({ draft, outcome }, i) => {
-    const since = timelines.get(draft)?.since ?? null;
+    const t = timelines.get(draft);
+    const since = t?.since ?? null;
+    const facts = since && draft.severity !== "info"
+      ? { ...draft.facts, since: spansDays ? `${since.slice(0, 10)} ${since.slice(11, 16)}` : since.slice(11, 16), ...(t?.sinceAtDataStart && { sinceDataStart: 1 }), ...(typeof t?.sinceShare === "number" && { sincePct: Math.round(t.sinceShare * 1000) / 10 }) }
+      : draft.facts;
+    const title = facts === draft.facts ? draft.title : titleOf({ ...draft, ...(facts && { facts }) });
+    const cause = causeOf(ranked, i);
     return {
       rank: i + 1, kind: draft.kind, severity: draft.severity,
-      title: draft.title + (since && draft.severity !== "info" ? ` since ${since.slice(11, 16)}` : ""),
+      title: cause === null ? title : `${title}, a symptom of finding ${cause + 1} (${causeWords(ranked[cause]!.draft)})`,
       subject: draft.subject, peer: draft.peer, reason: draft.reason, query: draft.query ?? null,
-      value: draft.value, unit: draft.unit, baseline: draft.baseline, since,
-      next: nextSteps(draft), evidence: [order.indexOf(outcome)],
+      value: draft.value, unit: draft.unit, baseline: draft.baseline, since: t?.sinceAtDataStart ? null : since,
+      next: nextSteps(draft, parties.get(draft)), evidence: [order.indexOf(outcome)],
     };
   });
 
-  const charts = ctx.outDir ? await chartsFor(ranked, timelines, question, ctx.source, ctx.outDir) : [];
+  const charts = ctx.outDir ? await chartsFor(ranked, timelines, question, ctx.source, ctx.outDir, extent) : [];
   const flowsInScope = await countFlows(ctx.source, question);
-  const summary = summarize({ scope: question.scope, findings, flowsInScope, dataFrom: extent.from, dataTo: extent.to, didYouMean: question.unknownNames.map(didYouMean) });
+  const figures = outcomes.filter((o) => o.figures && o.check.present.answers?.some((a) => question.asks.includes(a))).map((o) => ({ title: o.check.title, text: o.figures! }));
+  const summary = summarize({
+    scope: question.scope, findings, flowsInScope, dataFrom: extent.from, dataTo: extent.to, didYouMean: question.unknownNames.map(didYouMean),
+    asked: question.intent === "triage" ? null : [question.intent, ...question.also].map((i) => INTENT_WORDS[i] ?? i).join(" or "),
+    fromAsked: new Set(findings.filter((_, i) => askedIds.has(ranked[i]!.outcome.check.id)).map((f) => f.rank)),
+    checked: ran.map((b) => INTENT_WORDS[b.intent] ?? b.intent), checks: new Set(checksOf(ran).map((c) => c.id)).size, hasBaseline, figures,
+  });
   return Report.parse({ question: text, intent: question.intent, scope: question.scope, summary, findings, evidence, charts, notes });
+}
+
+function causeWords(d: FindingDraft): string {
+  if (d.kind === "http_errors") return `the ${d.reason} responses`;
+  if (d.kind === "dns_errors") return `the ${d.reason} answers`;
+  return "the unanswered lookups";
+}
+
+/** How the summary names a playbook. */
+const INTENT_WORDS: Partial<Record<string, string>> = { dns: "DNS", drops: "packet drops", traffic: "traffic balance and TCP resets", health: "node health", l7: "L7 (HTTP, gRPC, Kafka)" };
+
+function checksOf(books: Playbook[]): Check[] {
+  return [...new Map(books.flatMap((b) => b.checks.map((c) => [c.id, c] as const))).values()];
+}
+
+function refusal(q: Question, notes: string[]): Report {
+  const why = q.invalidNames.map((n) => `'${n.value}' is not a valid Kubernetes ${n.field} name (${n.why})`).join("; ");
+  const summary = `Nothing was looked up: ${why}. Ask again with the name as Kubernetes spells it, for example ns:shop or shop/checkout.`;
+  return Report.parse({ question: q.text, intent: q.intent, scope: q.scope, summary, findings: [], evidence: [], charts: [], notes });
 }
 
 /** Put the rows behind the check's active findings at the top of its table. */
@@ -93,10 +137,15 @@ function leadWith(e: Evidence, drafts: FindingDraft[]): Evidence {
   return { ...e, rows: [...e.rows.filter(hits), ...e.rows.filter((r) => !hits(r))] };
 }
 
+/** The asked playbook (triage: those it includes), and any that scored close to it. */
 function playbooksFor(q: Question, books: Playbooks): Playbook[] {
-  const book = books.get(q.intent as Playbook["intent"]);
-  if (!book) return [];
-  return book.include ? book.include.map((i) => books.get(i)!).filter(Boolean) : [book];
+  const out: Playbook[] = [];
+  for (const intent of [q.intent, ...q.also]) {
+    const book = books.get(intent as Playbook["intent"]);
+    if (!book) continue;
+    for (const b of book.include ? book.include.map((i) => books.get(i)!).filter(Boolean) : [book]) if (!out.includes(b)) out.push(b);
+  }
+  return out;
 }
 
 function didYouMean(u: Question["unknownNames"][number]): string {
@@ -119,11 +168,12 @@ async function chartsFor(
   q: Question,
   source: FlowSource,
   outDir: string,
+  extent: Extent,
 ): Promise<Chart[]> {
   const picked = ranked.filter((r, i) => i === 0 || (r.draft.severity !== "info" && r.outcome !== ranked[0]!.outcome)).slice(0, 2);
   const charts: Chart[] = [];
   for (const { draft, outcome } of picked) {
-    const spec = await chartSpec(draft, outcome.check, timelines.get(draft) ?? (await timelineOf(source, q.scope, outcome.check, draft)), q, source);
+    const spec = await chartSpec(draft, outcome.check, timelines.get(draft) ?? (await timelineOf(source, q.scope, outcome.check, draft, extent)), q, source);
     if (!spec) continue;
     await mkdir(outDir, { recursive: true });
     const file = join(outDir, `${charts.length + 1}-${outcome.check.id}.png`);

@@ -1,5 +1,5 @@
 import { ANALYZERS, type FindingDraft, type QueryRows, type Row } from "../analyze/index.js";
-import type { Evidence, Scope } from "../model/index.js";
+import type { Cell, Evidence, Scope } from "../model/index.js";
 import { scopePredicates, windows, type Check } from "../playbooks/index.js";
 import { compileKql, flowQuery, orderRows, type FlowQuery, type FlowResult, type FlowSource, type Predicate } from "../query/index.js";
 
@@ -7,6 +7,8 @@ export interface CheckOutcome {
   check: Check;
   drafts: FindingDraft[];
   evidence: Evidence | null;
+  /** The figures the check states when a question asks for them (see Analyzer.figures). */
+  figures?: string | null;
   /** A check that did not run, and why (source not configured, failed). */
   note?: string;
 }
@@ -45,9 +47,11 @@ export async function runCheck(check: Check, ctx: RunContext): Promise<CheckOutc
       results[name] = now;
       queries[name] = { current: asRows(now.result), baseline: before ? asRows(before) : null };
     }
-    const drafts = analyzer.run({ queries, params: check.analyze.params, scope: ctx.scope });
+    const input = { queries, params: check.analyze.params, scope: ctx.scope };
+    const drafts = analyzer.run(input);
+    const figures = analyzer.figures?.(input) ?? null;
     const evidence = await evidenceOf(check, ctx, scopeWhere, results, notes);
-    return { check, drafts, evidence, ...(notes.size && { note: [...notes].join(" ") }) };
+    return { check, drafts, evidence, figures, ...(notes.size && { note: [...notes].join(" ") }) };
   } catch (e) {
     return { check, drafts: [], evidence: null, note: `check "${check.id}" failed: ${(e as Error).message.split("\n")[0]}` };
   }
@@ -81,7 +85,12 @@ async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[]
   return {
     title: check.title,
     columns: keep,
-    rows: result.rows.slice(0, EVIDENCE_ROWS).map((row) => idx.map((i) => row[i] ?? null)),
+    rows: result.rows.slice(0, EVIDENCE_ROWS).map((row) => idx.map((i) => readable(row[i] ?? null))),
     query: { ...(result.sql && { sql: result.sql }), kql, ...(portal && { portal }) },
   };
+}
+
+/** Percentiles and averages come back with float noise (4143.835800049999): one decimal reads. */
+function readable(c: Cell): Cell {
+  return typeof c === "number" && !Number.isInteger(c) ? Math.round(c * 10) / 10 : c;
 }

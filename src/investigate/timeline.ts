@@ -9,6 +9,10 @@ export interface Timeline {
   /** The trouble series (what "since" is judged on). */
   trouble: number[];
   since: string | null;
+  /** The trouble was there from the first minute of data, which starts inside the window. */
+  sinceAtDataStart?: boolean;
+  /** The finding's ratio (errors of responses, unanswered of requests) from the onset on. */
+  sinceShare?: number | null;
 }
 
 type BinName = keyof typeof BIN_SECONDS;
@@ -38,14 +42,19 @@ export function checkWhere(check: Check, scope: Scope): Predicate[] {
 /** Series over the baseline and the window, one query, missing buckets filled with zeros. */
 async function seriesOver(source: FlowSource, scope: Scope, where: Predicate[], series: { name: string; where: Predicate[] }[], bin: BinName): Promise<{ buckets: string[]; series: { name: string; values: number[] }[] }> {
   const { baseline, current } = windows(scope);
+  return seriesBetween(source, { from: baseline.from, to: current.to }, bucketsOf(scope, bin), where, series, bin);
+}
+
+async function seriesBetween(
+  source: FlowSource, window: { from: Date; to: Date }, buckets: string[], where: Predicate[], series: { name: string; where: Predicate[] }[], bin: BinName,
+): Promise<{ buckets: string[]; series: { name: string; values: number[] }[] }> {
   const q = flowQuery({
-    window: { from: baseline.from, to: current.to },
+    window,
     where,
     bin,
     measures: series.map((s, i) => ({ fn: "flowsWhere" as const, where: s.where.length ? s.where : [{ field: "time" as const, op: "notNull" as const }], as: `s${i}` })),
   });
   const r = await source.query(q);
-  const buckets = bucketsOf(scope, bin);
   const at = new Map(r.rows.map((row) => [String(row[r.columns.indexOf(BUCKET)]), row]));
   return {
     buckets,
@@ -53,8 +62,18 @@ async function seriesOver(source: FlowSource, scope: Scope, where: Predicate[], 
   };
 }
 
-/** A finding's flows against the rest of its check's trouble, and when it began. */
-export async function timelineOf(source: FlowSource, scope: Scope, check: Check, d: FindingDraft): Promise<Timeline | null> {
+/**
+ * Onsets are found on one-minute buckets whatever the window's length, so the same fault
+ * starts at the same minute over an hour, a day or three days; and only over the data's own
+ * extent, so an onset never falls before the first flow.
+ */
+const ONSET_BIN: BinName = "1m";
+const ONSET_MAX_BUCKETS = 20_000;
+
+export interface Extent { from: string | null; to: string | null }
+
+/** A finding's flows against the rest of its check's trouble, when it began, and its share since. */
+export async function timelineOf(source: FlowSource, scope: Scope, check: Check, d: FindingDraft, extent: Extent): Promise<Timeline | null> {
   if (d.timeline === null) return null;
   const custom = d.timeline;
   const named = label(d.subject) + (d.reason && d.kind !== "traffic_imbalance" ? ` ${d.reason}` : "");
@@ -63,15 +82,61 @@ export async function timelineOf(source: FlowSource, scope: Scope, check: Check,
     { name: "everything else", where: [{ not: d.match.length === 1 ? d.match[0]! : { all: d.match } }] },
   ];
   const where = custom ? scopePredicates(scope, check.scope) : checkWhere(check, scope);
-  const s = await seriesOver(source, scope, where, series, binFor(scope));
-  const first = s.series[0]!.values, second = s.series[1]?.values ?? [];
   const kind = custom?.trouble ?? "first";
-  const trouble =
+  const troubleOf = (first: number[], second: number[]) =>
     kind === "firstMinusSecond" ? first.map((v, i) => Math.max(v - (second[i] ?? 0), 0))
     : kind === "share" ? shareSeries(first, second)
     : first;
-  const began = since(s.buckets.map((t, i) => ({ t, v: trouble[i]! })), scope.from, { floor: kind === "share" ? 0 : 1 });
-  return { ...s, trouble, since: began };
+
+  const { baseline, current } = windows(scope);
+  const step = BIN_SECONDS[ONSET_BIN] * 1000;
+  const lo = Math.max(baseline.from.getTime(), extent.from ? Math.floor(Date.parse(extent.from) / step) * step : -Infinity);
+  const hi = Math.min(current.to.getTime(), extent.to ? Math.floor(Date.parse(extent.to) / step) * step + step : Infinity);
+  const fine = hi > lo && (hi - lo) / step <= ONSET_MAX_BUCKETS
+    ? await seriesBetween(source, { from: new Date(lo), to: new Date(hi) }, stepsOf(lo, hi, step), where, series, ONSET_BIN)
+    : null;
+  let began: string | null = null;
+  let atDataStart = false;
+  let share: number | null = null;
+  if (fine) {
+    const first = fine.series[0]!.values, second = fine.series[1]?.values ?? [];
+    const trouble = troubleOf(first, second);
+    began = since(fine.buckets.map((t, i) => ({ t, v: trouble[i]! })), scope.from, { floor: kind === "share" ? 0 : 0.5 });
+    // Already there in the first minute of data that starts inside the window: the onset is not seen.
+    atDataStart = began !== null && began === fine.buckets[0] && lo > baseline.from.getTime() && lo >= Date.parse(scope.from);
+    if (began && custom?.ratio) {
+      const from = fine.buckets.indexOf(began);
+      const a = first.slice(from).reduce((x, y) => x + y, 0), b = second.slice(from).reduce((x, y) => x + y, 0);
+      share = custom.ratio === "firstOfSecond" ? (b > 0 ? a / b : null) : a > 0 ? Math.min(Math.max((a - b) / a, 0), 1) : null;
+    }
+  }
+  // The chart keeps a bin that shows the whole window and the one before; outside the data's
+  // extent every bucket is empty, so the minute series adds up to it.
+  const bin = binFor(scope);
+  const chart = fine ? rebin(fine, bucketsOf(scope, bin), BIN_SECONDS[bin] * 1000) : await seriesOver(source, scope, where, series, bin);
+  const trouble = troubleOf(chart.series[0]!.values, chart.series[1]?.values ?? []);
+  return { ...chart, trouble, since: began, sinceAtDataStart: atDataStart, sinceShare: share };
+}
+
+function rebin(s: { buckets: string[]; series: { name: string; values: number[] }[] }, buckets: string[], step: number) {
+  const index = new Map(buckets.map((b, i) => [b, i]));
+  return {
+    buckets,
+    series: s.series.map((x) => {
+      const values = buckets.map(() => 0);
+      s.buckets.forEach((t, i) => {
+        const at = index.get(new Date(Math.floor(Date.parse(t) / step) * step).toISOString());
+        if (at !== undefined) values[at]! += x.values[i]!;
+      });
+      return { name: x.name, values };
+    }),
+  };
+}
+
+function stepsOf(lo: number, hi: number, step: number): string[] {
+  const out: string[] = [];
+  for (let t = lo; t < hi; t += step) out.push(new Date(t).toISOString());
+  return out;
 }
 
 /** The check's trouble over time split by a field (drop reason, pod), top values and "other". */

@@ -1,75 +1,183 @@
-import type { FindingDraft } from "../analyze/index.js";
-
-const pod = (ns: string | null | undefined, name: string | null | undefined) => (ns && name ? `${ns}/${name}` : name ?? "");
+import type { FindingDraft, Party } from "../analyze/index.js";
 
 /**
- * What to look at next and the command that shows it, made from the finding's typed fields.
+ * What the flows say about a party beyond its name, so a command can name it the way
+ * kubectl and hubble need: its label selector and controller kind (from the flows' labels
+ * and workloads), a few of its pods, and for endpoints outside the cluster their addresses.
+ */
+export interface PartyFacts {
+  selector: string | null;
+  /** Kubernetes kind of the controller (Deployment, StatefulSet, DaemonSet…). */
+  kind: string | null;
+  pods: string[];
+  ips: string[];
+}
+export interface Parties { subject?: PartyFacts | null; peer?: PartyFacts | null }
+
+const KIND_SHORT: Record<string, string> = {
+  Deployment: "deploy", StatefulSet: "sts", DaemonSet: "ds", ReplicaSet: "rs", Job: "job", CronJob: "cronjob",
+};
+const STATEFULSET_POD = /-(0|[1-9]\d{0,3})$/;
+const REPLICASET_POD = /-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+
+/** How kubectl and hubble can name a party; every field is a complete argument or null. */
+interface Target {
+  ns: string | null;
+  /** `pod/x`, `deploy/x`…: what `kubectl logs` and `describe` take. */
+  object: string | null;
+  /** `-l app=x` for `kubectl top pod`, or a pod name. */
+  topArgs: string | null;
+  /** hubble filters for flows to / from the party. */
+  to: string | null;
+  from: string | null;
+}
+
+function target(p: Party | null | undefined, f: PartyFacts | null | undefined): Target {
+  const none: Target = { ns: null, object: null, topArgs: null, to: null, from: null };
+  if (!p) return none;
+  const ns = p.namespace ?? null;
+  if (!ns && !p.pod && !p.workload) {
+    if (p.node) return { ...none, to: `--node ${p.node}`, from: `--node ${p.node}` };
+    if (!p.reserved) return none;
+    // Not a pod: by address when the flows have one, else by Cilium's reserved identity.
+    const ip = f?.ips[0];
+    return { ...none, to: ip ? `--to-ip ${ip}` : `--to-label reserved:${p.reserved}`, from: ip ? `--from-ip ${ip}` : `--from-label reserved:${p.reserved}` };
+  }
+  const pod = p.pod ?? (f?.pods.length === 1 ? f.pods[0]! : null);
+  const short = f?.kind ? KIND_SHORT[f.kind] : undefined;
+  // A controller named by the pods' shape when the flows carry no workload kind.
+  const guessed = !short && f?.pods[0] ? (STATEFULSET_POD.test(f.pods[0]) ? "sts" : REPLICASET_POD.test(f.pods[0]) ? "deploy" : undefined) : undefined;
+  const controller = p.workload && (short ?? guessed) ? `${short ?? guessed}/${p.workload}` : null;
+  const object = p.pod ? `pod/${p.pod}` : controller ?? (pod ? `pod/${pod}` : null);
+  const topArgs = f?.selector ? `-l ${f.selector}` : pod ?? null;
+  const name = p.pod ?? p.workload;
+  const hubble = ns && name ? `${ns}/${name}` : null;
+  return {
+    ns, object, topArgs,
+    to: hubble ? `--to-pod ${hubble}` : ns ? `--to-namespace ${ns}` : null,
+    from: hubble ? `--from-pod ${hubble}` : ns ? `--from-namespace ${ns}` : null,
+  };
+}
+
+const watch = (...filters: (string | null)[]) => `watch it live: hubble observe ${filters.filter(Boolean).join(" ")} --follow`;
+const nsFlag = (ns: string | null) => (ns ? `-n ${ns} ` : "");
+
+/** `kubectl -n ns logs <object> --since=30m`, or the pods by selector, or null when nothing names it. */
+function logs(t: Target): string | null {
+  if (t.object) return `kubectl ${nsFlag(t.ns)}logs ${t.object} --since=30m`;
+  if (t.topArgs?.startsWith("-l ")) return `kubectl ${nsFlag(t.ns)}logs ${t.topArgs} --since=30m`;
+  return null;
+}
+function describe(t: Target): string | null {
+  if (t.object) return `kubectl ${nsFlag(t.ns)}describe ${t.object}`;
+  if (t.topArgs?.startsWith("-l ")) return `kubectl ${nsFlag(t.ns)}describe pods ${t.topArgs}`;
+  return null;
+}
+
+const both = (...cmds: (string | null)[]) => cmds.filter(Boolean).join(" && ") || null;
+
+/** A service FQDN (name.ns.svc.cluster.local.) as kubectl would look it up. */
+function serviceOf(query: string | null | undefined): { name: string; ns: string } | null {
+  const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?\.?$/.exec(query ?? "");
+  return m ? { name: m[1]!, ns: m[2]! } : null;
+}
+const lookup = (name: string) => `kubectl run dnscheck-$RANDOM --rm -i --restart=Never --image=busybox:1.36 -- nslookup ${name}`;
+
+/**
+ * What to look at next and the command that shows it, made from the finding's typed fields
+ * and what the flows say about its parties. A command never has an empty name: where a
+ * party cannot be named for a tool, that step is left out.
  * hubble observe filters: https://docs.cilium.io/en/stable/observability/hubble/hubble-cli/
  */
-export function nextSteps(d: FindingDraft): string[] {
-  const s = d.subject, p = d.peer;
-  const ns = s.namespace ?? "default";
-  const wl = s.workload ?? "";
+export function nextSteps(d: FindingDraft, parties: Parties = {}): string[] {
+  const s = target(d.subject, parties.subject);
+  const p = target(d.peer, parties.peer);
+  const steps: (string | null)[] = [];
+  const add = (prose: string, command: string | null) => steps.push(command ? `${prose}: ${command}` : null);
   switch (d.kind) {
-    case "dns_errors":
-      if (d.facts?.noise) return [`nothing to fix: lower the lookups with a trailing dot on external names (FQDN) or ndots:2 in the pod's dnsConfig`];
-      return [
-        d.reason === "NXDOMAIN"
-          ? `check the name ${d.query ?? ""} exists: kubectl get svc -A | grep ${String(d.query ?? "").split(".")[0]}`
-          : `check CoreDNS and its upstream for ${d.query ?? "the name"}: kubectl -n kube-system logs -l k8s-app=kube-dns --since=30m | grep -i ${d.reason?.toLowerCase() ?? "error"}`,
-        `watch it live: hubble observe --namespace ${ns} --port 53 --type l7 --follow`,
-      ];
-    case "dns_missing_responses":
-      return [
-        `kubectl -n ${ns} describe pod ${s.pod ?? wl} && kubectl -n ${ns} top pod ${s.pod ?? ""}`.trim(),
-        `hubble observe --to-pod ${pod(ns, s.pod ?? wl)} --port 53 --follow`,
-      ];
+    case "dns_errors": {
+      if (d.facts?.noise) return ["nothing to fix: lower the lookups with a trailing dot on external names (FQDN) or ndots:2 in the pod's dnsConfig"];
+      const svc = serviceOf(d.query);
+      if (d.reason === "NXDOMAIN" && svc) add(`check that the service ${svc.name} exists in ${svc.ns}`, `kubectl -n ${svc.ns} get svc ${svc.name}`);
+      else if (d.reason === "NXDOMAIN" && d.query) add(`check that ${d.query} exists`, lookup(d.query));
+      else {
+        const server = p.topArgs?.startsWith("-l ") ? p : { ...p, ns: p.ns ?? "kube-system", topArgs: "-l k8s-app=kube-dns", object: null };
+        const l = logs(server);
+        add(`check the DNS server and its upstream for ${d.query ?? "the name"}`, l ? `${l} | grep -i ${(d.reason ?? "error").toLowerCase()}` : null);
+      }
+      steps.push(s.to ? watch(s.to, "--protocol dns") : null);
+      break;
+    }
+    case "dns_missing_responses": {
+      add("look at the DNS server", both(d.subject.pod ? describe(s) : null, logs(s)));
+      if (d.query) add(`ask for ${d.query} by hand`, lookup(d.query));
+      steps.push(s.to ? watch(s.to, "--protocol dns") : null);
+      break;
+    }
     case "dns_latency":
-      return [`kubectl -n ${ns} top pod -l k8s-app=kube-dns`, `hubble observe --namespace ${ns} --port 53 --type l7 --follow`];
-    case "packet_drops":
-      return [
-        d.reason?.startsWith("POLICY")
-          ? `find the NetworkPolicy that denies it: kubectl -n ${ns} get networkpolicy,ciliumnetworkpolicy && kubectl -n ${ns} describe networkpolicy`
-          : `look up ${d.reason} in Cilium's drop reasons; then: kubectl -n kube-system exec ds/cilium -- cilium-dbg monitor --type drop`,
-        `watch it live: hubble observe --verdict DROPPED --to-pod ${pod(ns, wl)}${p?.workload ? ` --from-pod ${pod(p.namespace ?? ns, p.workload)}` : ""} --follow`,
-      ];
-    case "node_drops":
-      return [
-        d.reason?.startsWith("CT_")
-          ? `conntrack table full on ${s.node}: kubectl -n kube-system exec <cilium pod on ${s.node}> -- cilium-dbg bpf ct list global | wc -l; raise bpf-ct-global-max or spread the connection churn`
-          : `kubectl describe node ${s.node}`,
-        `watch it live: hubble observe --node ${s.node} --verdict DROPPED --follow`,
-      ];
+      add("how loaded the DNS server is", s.topArgs ? `kubectl ${nsFlag(s.ns)}top pod ${s.topArgs}` : null);
+      steps.push(s.from ? watch(s.from, "--protocol dns") : null);
+      break;
+    case "packet_drops": {
+      // The policy sits with the pod end: ingress at the destination, egress at a source.
+      const ns = s.ns ?? p.ns;
+      if (d.reason?.startsWith("POLICY")) add("find the NetworkPolicy that denies it", ns ? `kubectl -n ${ns} get networkpolicy,ciliumnetworkpolicy && kubectl -n ${ns} describe networkpolicy` : null);
+      else add(`look up ${d.reason} in Cilium's drop reasons, then watch the drops`, "kubectl -n kube-system exec ds/cilium -- cilium-dbg monitor --type drop");
+      steps.push(watch("--verdict DROPPED", s.to, p.from));
+      break;
+    }
+    case "node_drops": {
+      const node = d.subject.node;
+      if (!node) break;
+      if (d.reason?.startsWith("CT_")) {
+        add(`the conntrack table on ${node} is full; count its entries (raise bpf-ct-global-max or spread the connection churn)`,
+          `kubectl -n kube-system exec $(kubectl -n kube-system get pod -l k8s-app=cilium --field-selector spec.nodeName=${node} -o name) -- cilium-dbg bpf ct list global | wc -l`);
+      } else add("look at the node", `kubectl describe node ${node}`);
+      steps.push(watch(`--node ${node}`, "--verdict DROPPED"));
+      break;
+    }
     case "l7_drops":
-      return [
-        `look at the L7 rules (rules.http) of: kubectl -n ${ns} get ciliumnetworkpolicy -o yaml`,
-        `watch it live: hubble observe --namespace ${ns} --type l7 --verdict DROPPED --to-pod ${pod(ns, wl)} --follow`,
-      ];
+      add("look at the L7 rules (rules.http) of the policies", s.ns ? `kubectl -n ${s.ns} get ciliumnetworkpolicy -o yaml` : null);
+      steps.push(watch("--type l7 --verdict DROPPED", s.to, p.from));
+      break;
     case "tcp_resets":
-      return [
-        `kubectl -n ${ns} describe pod ${s.pod ?? wl} && kubectl -n ${ns} logs ${s.pod ?? `deploy/${wl}`} --since=30m`,
-        `watch it live: hubble observe --from-pod ${pod(ns, s.pod ?? wl)} --tcp-flags RST --follow`,
-      ];
-    case "http_errors":
-      return [
-        d.reason === "403" || d.reason === "401"
-          ? `check authorization and L7 policy on ${wl}: kubectl -n ${ns} get ciliumnetworkpolicy; kubectl -n ${ns} logs deploy/${wl} --since=30m`
-          : `kubectl -n ${ns} logs deploy/${wl} --since=30m`,
-        `watch it live: hubble observe --namespace ${ns} --protocol http --http-status ${d.reason ?? "500+"} --from-pod ${pod(ns, wl)} --follow`,
-      ];
+      add("look at the pod that resets", both(describe(s), logs(s)));
+      steps.push(s.from ? watch(s.from, "--tcp-flags RST") : null);
+      break;
+    case "http_errors": {
+      const status = d.reason && /^\d{3}$/.test(d.reason) ? `--http-status ${d.reason}` : null;
+      if (d.facts?.side === "client") {
+        add(`${d.facts.servers} servers fail towards this one client: look at what sits in front of it (its sidecar proxy, its egress policy)`, describe(s));
+        steps.push(s.to ? watch(s.to, "--protocol http", status) : null);
+        break;
+      }
+      const l = logs(s);
+      if (d.reason === "403" || d.reason === "401") add(`check authorization and L7 policy on ${s.object ?? "the server"}`, s.ns ? `kubectl -n ${s.ns} get ciliumnetworkpolicy${l ? `; ${l}` : ""}` : null);
+      else add("read the server's logs", l);
+      steps.push(s.from ? watch(s.from, "--protocol http", status) : null);
+      break;
+    }
     case "http_latency":
-      return [`kubectl -n ${ns} top pod -l app=${wl}`, `hubble observe --namespace ${ns} --protocol http --from-pod ${pod(ns, wl)} --follow`];
+      add("how loaded the server is", s.topArgs ? `kubectl ${nsFlag(s.ns)}top pod ${s.topArgs}` : null);
+      steps.push(s.from ? watch(s.from, "--protocol http") : null);
+      break;
     case "traffic_imbalance":
-      return [
-        `check the endpoints and session affinity: kubectl -n ${ns} get endpointslices -o wide | grep ${wl}; long-lived connections (HTTP/2, gRPC, keep-alive) pin clients to one pod`,
-        `hubble observe --to-pod ${pod(ns, s.pod ?? wl)} --follow`,
-      ];
+      add("check the endpoints and session affinity (long-lived HTTP/2, gRPC or keep-alive connections pin clients to one pod)",
+        s.ns && d.subject.workload ? `kubectl -n ${s.ns} get endpointslices -o wide | grep ${d.subject.workload}` : null);
+      steps.push(s.to ? watch(s.to) : null);
+      break;
     case "traffic_drop":
-      return [`kubectl -n ${ns} get deploy,endpointslices | grep ${wl}`, `hubble observe --to-pod ${pod(ns, wl)} --follow`];
+      add("are its pods and endpoints still there", s.ns && d.subject.workload ? `kubectl -n ${s.ns} get pods,endpointslices -o wide | grep ${d.subject.workload}` : null);
+      steps.push(s.to ? watch(s.to) : null);
+      break;
     case "kafka_errors":
-      return [`kubectl -n ${ns} logs ${wl} --since=30m`, `hubble observe --namespace ${ns} --protocol kafka --follow`];
+      add("read the broker's logs", logs(s));
+      steps.push(s.to ? watch(s.to, "--protocol kafka") : null);
+      break;
     case "grpc_errors":
     case "tcp_state_anomaly":
-      return [`hubble observe --namespace ${ns} --follow`];
+      steps.push(s.to ? watch(s.to) : null);
+      break;
   }
+  return steps.filter((x): x is string => !!x);
 }

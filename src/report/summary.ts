@@ -17,30 +17,76 @@ export function windowLabel(s: Scope): string {
   return sameDay ? `${s.from.slice(0, 10)} ${hhmm(s.from)}–${hhmm(s.to)} UTC` : `${s.from.slice(0, 16).replace("T", " ")} to ${s.to.slice(0, 16).replace("T", " ")} UTC`;
 }
 
+const n = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : String(Math.round(v * 10) / 10));
+
 /** How much, against the window before, in words that fit the unit. */
 function amount(f: Finding): string {
-  const before = f.baseline === null ? "" : f.baseline === 0 ? ", none in the window before" : `, ${f.baseline} in the window before`;
-  if (f.unit.startsWith("%")) return `${f.value}%${f.baseline === null ? "" : `, ${f.baseline}% in the window before`}`;
-  if (f.unit.startsWith("ms")) return `p95 ${f.value} ms${f.baseline === null ? "" : `, ${f.baseline} ms in the window before`}`;
-  return `${f.value} ${f.unit} in this window${before}`;
+  if (f.unit.startsWith("%")) return `${n(f.value)}%${f.baseline === null ? "; no earlier data to compare with" : `, ${n(f.baseline)}% in the window before`}`;
+  if (f.unit.startsWith("ms")) return `p95 ${n(f.value)} ms${f.baseline === null ? "; no earlier data to compare with" : `, ${n(f.baseline)} ms in the window before`}`;
+  // A title that already states the count needs only the comparison.
+  if (new RegExp(`(^|[^\\d,.])${n(f.value).replace(/[.]/g, "\\.")}([^\\d,.%]|$)`).test(f.title)) {
+    return f.baseline === null ? "no earlier data to compare with" : f.baseline === 0 ? `none in the window before` : `${n(f.baseline)} in the window before`;
+  }
+  const before = f.baseline === null ? "; no earlier data to compare with" : f.baseline === 0 ? ", none in the window before" : `, ${n(f.baseline)} in the window before`;
+  return `${n(f.value)} ${f.unit} in this window${before}`;
 }
 
-/** The paragraph a person reads first: the root cause, since when, how much, what to do. */
-export function summarize(a: { scope: Scope; findings: Finding[]; flowsInScope: number; dataFrom: string | null; dataTo: string | null; didYouMean?: string[] }): string {
+export interface SummaryInput {
+  scope: Scope;
+  findings: Finding[];
+  flowsInScope: number;
+  dataFrom: string | null;
+  dataTo: string | null;
+  didYouMean?: string[];
+  /** What was asked when it was one playbook ("DNS"); null for an open question. */
+  asked: string | null;
+  /** Ranks of findings from the asked playbooks' own checks. */
+  fromAsked: Set<number>;
+  /** Every playbook whose checks ran, in words ("DNS", "packet drops"…), and how many checks. */
+  checked: string[];
+  checks: number;
+  hasBaseline: boolean;
+  /** Figures the question asked for: the check's title and what it measured. */
+  figures?: { title: string; text: string }[];
+}
+
+/** The paragraph a person reads first: the figures asked for, the root cause, since when, how much, what to do. */
+export function summarize(a: SummaryInput): string {
   const where = `${scopeLabel(a.scope)}, ${windowLabel(a.scope)}`;
-  if (a.flowsInScope === 0) {
+  const active = a.findings.filter((f) => f.severity !== "info");
+  if (a.flowsInScope === 0 && !active.length) {
     const cover = a.dataFrom ? ` The data covers ${a.dataFrom.slice(0, 16).replace("T", " ")} to ${(a.dataTo ?? "").slice(0, 16).replace("T", " ")} UTC.` : " There is no flow data at all.";
     const names = a.didYouMean?.length ? ` ${a.didYouMean.join(" ")}` : " Check the names and the time window.";
     return `No flows for ${where}: nothing to judge, which is not the same as healthy.${cover}${names}`;
   }
-  const active = a.findings.filter((f) => f.severity !== "info");
+  const figures = a.figures?.length ? `${a.figures.map((f) => `${f.title} (${scopeLabel(a.scope)}): ${f.text}.`).join(" ")} ` : "";
   const top = active[0];
   if (!top) {
     const steady = a.findings[0];
-    return `No active fault in ${where}: nothing new or growing against the window before.` + (steady ? ` Steady and noted: ${steady.title}.` : "");
+    const against = a.hasBaseline ? "nothing is new or growing against the window before" : "nothing is failing outright (there is no earlier data to compare with)";
+    return `${figures}No active fault in ${where}: checked ${list(a.checked)} (${a.checks} checks); ${against}.` + (steady ? ` Steady and noted: ${steady.title}.` : "");
   }
   const others = active.slice(1);
   const next = top.next[0] ? ` Next: ${top.next[0]}.` : "";
   const also = others.length ? ` Also: ${others.slice(0, 2).map((f) => f.title).join("; ")}${others.length > 2 ? ` and ${others.length - 2} more` : ""}.` : "";
-  return `Most probable root cause in ${where}: ${top.title} (${amount(top)}).${next}${also}`;
+  const cause = `${top.title} (${amount(top)}).${next}${also}`;
+  if (a.flowsInScope === 0 && a.scope.peer) {
+    // No flows between the two named parties, yet trouble on the subject's own side (its DNS).
+    const alone = scopeLabel({ ...a.scope, peer: null });
+    const why = a.didYouMean?.length ? ` (${a.didYouMean.map((d) => d.charAt(0).toLowerCase() + d.slice(1).replace(/\.$/, "")).join("; ")})` : "";
+    return `${figures}No flows between ${scopeLabel(a.scope)} in this window${why}, but ${alone}'s own checks found trouble. Most probable root cause for ${alone}, ${windowLabel(a.scope)}: ${cause}`;
+  }
+  if (a.asked && !a.fromAsked.has(top.rank)) {
+    // The live cause sits outside what was asked: say so before it, never "all clear".
+    const askedActive = active.filter((f) => a.fromAsked.has(f.rank));
+    const lead = askedActive.length === 0
+      ? `Nothing wrong with ${a.asked} for ${scopeLabel(a.scope)}, but the other checks on the same scope found trouble.`
+      : `The ${a.asked} checks found only lesser trouble for ${scopeLabel(a.scope)} (${askedActive[0]!.title}); the other checks found worse.`;
+    return `${figures}${lead} Most probable root cause in ${where}: ${cause}`;
+  }
+  return `${figures}Most probable root cause in ${where}: ${cause}`;
+}
+
+function list(xs: string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? "nothing") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
 }

@@ -17,6 +17,7 @@ const CASES: Record<Exclude<ScenarioName, "healthy" | "demo">, string[]> = {
   "dns-nxdomain": ["why is dns failing for checkout in namespace shop?", "NXDOMAIN errors in the shop namespace", "what's wrong in namespace shop?"],
   "dns-servfail": ["we get SERVFAIL for checkout in shop", "dns errors in ns shop over the last 30 minutes", "anything unusual with checkout in shop?"],
   "dns-missing-responses": ["are DNS requests missing responses in kube-system?", "what's wrong in namespace kube-system?"],
+  "dns-upstream-timeout": ["are name lookups being answered in kube-system?", "dns timeouts for checkout in shop", "what's wrong in namespace kube-system?"],
   "policy-drop": ["checkout can't talk to payments in namespace shop", "show packet drops in ns shop", "what's wrong in namespace shop?"],
   "conntrack-node-drops": ["drops on node aks-nodepool1-27013129-vmss000001", "which nodes drop the most?", "what's wrong with the cluster network?"],
   "traffic-imbalance": ["is traffic balanced across the search pods in namespace search?", "what's wrong in namespace search?"],

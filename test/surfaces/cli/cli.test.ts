@@ -63,7 +63,7 @@ describe("netrca ask", () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^understood: drops · ns shop · 2026-11-20 14:00–15:00 UTC/);
     expect(r.out).toMatch(/Most probable root cause .*traffic to shop\/payments dropped: POLICY_DENIED from shop\/checkout/s);
-    expect(r.out).toMatch(/dstNamespace +dstWorkload +srcNamespace +srcWorkload +dropReason +flows/);
+    expect(r.out).toMatch(/dstNamespace +dstWorkload +dstReserved +srcNamespace +srcWorkload +srcReserved +dropReason +flows/);
     expect(r.out).toMatch(/Charts\n .*\.png/);
   });
 

@@ -3,7 +3,7 @@ import { HELP } from "../../../src/investigate/help.js";
 import { Report, type Cell, type Evidence } from "../../../src/model/index.js";
 import { ackText, failureMessage, helpMessage, messageChars, queryMessages, reportMessage, splitCode, type SlackMessage } from "../../../src/surfaces/slack/blocks.js";
 import { tempDir } from "../../support/tmp.js";
-import { leadEvidence as lead } from "../../../src/surfaces/labels.js";
+import { leadEvidence as lead, splitNext } from "../../../src/surfaces/labels.js";
 import { reportOf } from "../../support/reports.js";
 
 const dir = tempDir();
@@ -98,8 +98,10 @@ describe("reportMessage on real reports", () => {
     const topSection = sections(m).find((s) => s.includes(`*${top.title}*`));
     expect(topSection).toBeDefined();
     expect(topSection!.startsWith("🔴")).toBe(true);
-    // Its first next step as code a user can copy.
-    expect(shown(topSection!)).toContain(`\`${top.next[0]}\``);
+    // Its first next step: the prose, then the command as code a user can copy.
+    const step = splitNext(top.next[0]!);
+    expect(step.command).toBeTruthy();
+    expect(shown(topSection!)).toContain(`${step.prose}: \`${step.command}\``);
 
     const tables = tablesIn(m);
     expect(tables).toHaveLength(1);

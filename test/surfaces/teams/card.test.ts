@@ -7,7 +7,7 @@ import {
   ackText, CARD_MAX_BYTES, cardBytes, escapeMarkdown, failureCard, helpCard, KQL_CONTAINER_ID, reportCard, type AdaptiveCard,
 } from "../../../src/surfaces/teams/card.js";
 import { tempDir } from "../../support/tmp.js";
-import { leadEvidence as lead } from "../../../src/surfaces/labels.js";
+import { leadEvidence as lead, splitNext } from "../../../src/surfaces/labels.js";
 import { reportOf } from "../../support/reports.js";
 
 // The adaptivecards library's `lib/` is ESM with extensionless imports that Node cannot load;
@@ -202,7 +202,7 @@ describe("reportCard on real reports", () => {
     const top = pets.findings[0]!;
     expect(top.severity).toBe("critical");
     const command = boxes[0]!.items!.find((t) => t.fontType === "Monospace")!;
-    expect(shown(command.text!)).toBe(top.next[0]);
+    expect(shown(command.text!)).toBe(splitNext(top.next[0]!).command);
 
     // The evidence of the top finding: header row = columns, then its rows.
     const ev = pets.evidence[top.evidence[0]!]!;
