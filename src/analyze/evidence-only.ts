@@ -18,6 +18,8 @@ const params = z
         /** A second measure and its unit, in parentheses ("to 3 workloads"). */
         extra: z.object({ measure: z.string(), words: z.string() }).strict().optional(),
         rows: z.number().int().min(1).max(10).default(3),
+        /** Order the rows by this measure instead of the query's own order. */
+        orderBy: z.string().optional(),
       })
       .strict()
       .optional(),
@@ -32,9 +34,13 @@ export const evidenceOnly: Analyzer<typeof params> = {
   params,
   usesBaseline: false,
   run: () => [],
-  figures({ queries, params: { figure: f } }) {
+  figures({ queries, params: { figure: f }, scope }) {
     if (!f) return null;
-    const rows = queryOf(queries, f.query, "evidenceOnly").current.slice(0, f.rows);
+    let rows = queryOf(queries, f.query, "evidenceOnly").current;
+    // A cluster-wide table (every node) answers for the node asked about.
+    if (f.who.node && scope.node) rows = rows.filter((r) => r[f.who.node!] === scope.node);
+    if (f.orderBy) rows = [...rows].sort((a, b) => num(b[f.orderBy!]) - num(a[f.orderBy!]));
+    rows = rows.slice(0, f.rows);
     if (rows.length === 0) return "none in this window";
     return rows.map((r) => {
       const what = f.what && str(r[f.what]) ? `${str(r[f.what])} ` : "";

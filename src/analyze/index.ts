@@ -16,7 +16,7 @@ export const ANALYZERS: Record<string, Analyzer> = Object.fromEntries(
 
 export const ANALYZER_CATALOG: AnalyzerCatalog = ANALYZERS;
 
-export { change, score } from "./score.js";
+export { change, score, SYMPTOM_KINDS } from "./score.js";
 export { label, reservedLabel } from "./rows.js";
 export { titleOf } from "./titles.js";
 export { expandsResolvedName } from "./dns-errors.js";

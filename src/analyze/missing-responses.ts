@@ -68,7 +68,7 @@ export const missingResponses: Analyzer<typeof params> = {
 
       const row = rows[0]!;
       const subject = { namespace: str(row.dnsServerNamespace), workload: str(row.dnsServerWorkload), ...(onePod && { pod: onePod }) };
-      const others = onePod ? `the other ${rows.length - 1} pod${rows.length > 2 ? "s" : ""} answer` : silentPods.length > 1 && silentPods.length < rows.length ? `${silentPods.length} of ${rows.length} pods do not answer` : "";
+      const others = onePod ? (rows.length === 2 ? "the other pod answers" : `the other ${rows.length - 1} pods answer`) : silentPods.length > 1 && silentPods.length < rows.length ? `${silentPods.length} of ${rows.length} pods do not answer` : "";
       const draft = {
         kind: "dns_missing_responses" as const, severity, subject, peer: null, reason: null,
         query: named[0]?.query ?? null,

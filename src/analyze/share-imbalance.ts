@@ -80,8 +80,7 @@ export const shareImbalance: Analyzer<typeof params> = {
     if (!w || w.total === 0) return "no incoming flows to a workload's pods in this window";
     const pods = [...rollup(w.rows, (r) => String(r.dstPod), "flows")].map(([pod, g]) => ({ pod, share: g.total / w.total })).sort((a, b) => b.share - a.share);
     const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
-    const head = `${str(w.rows[0]!.dstNamespace)}/${str(w.rows[0]!.dstWorkload)} across ${pods.length} pod${pods.length === 1 ? "" : "s"}`;
     const shown = pods.slice(0, 6).map((x) => `${x.pod} ${pct(x.share)}`).join(", ") + (pods.length > 6 ? ` and ${pods.length - 6} more` : "");
-    return `${head}: ${shown} (fair share ${pct(1 / pods.length)}, ${w.total.toLocaleString("en-US")} flows)`;
+    return `${shown} of ${str(w.rows[0]!.dstNamespace)}/${str(w.rows[0]!.dstWorkload)}'s ${w.total.toLocaleString("en-US")} incoming flows (${pods.length} pod${pods.length === 1 ? "" : "s"}, fair share ${pct(1 / pods.length)})`;
   },
 };

@@ -15,7 +15,8 @@ const from = (d: TitleFacts) => (d.peer ? ` from ${typeof d.facts?.peers === "st
 export function titleOf(d: TitleFacts): string {
   const who = label(d.subject);
   const f = d.facts ?? {};
-  const since = f.since ? (f.sinceDataStart ? ` since at least ${f.since} (when the data starts)` : ` since ${f.since}`) : "";
+  const quiet = f.quietBefore ? ` (none in the ${f.quietBefore} minutes of data before)` : "";
+  const since = f.since ? (f.sinceDataStart ? ` since at least ${f.since} (when the data starts)` : ` since ${f.since}${quiet}`) : "";
   const fromOnset = typeof f.sincePct === "number" && f.since && !f.sinceDataStart;
   switch (d.kind) {
     case "dns_errors":

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
-import { titleOf, type FindingDraft } from "../analyze/index.js";
+import { score, SYMPTOM_KINDS, titleOf, type FindingDraft } from "../analyze/index.js";
 import { Report, type Chart, type Evidence, type Finding, type Question } from "../model/index.js";
 import { parseQuestion } from "../understand/index.js";
 import { scopePredicates, windows, type Check, type Playbook, type Playbooks } from "../playbooks/index.js";
@@ -26,6 +26,10 @@ export interface InvestigateContext {
 
 const MAX_FINDINGS = 10;
 const TIMELINES = 3;
+/** Findings judged without a baseline whose onset inside the data is looked for. */
+const NEW_WITHIN = 5;
+/** Minutes of data without the trouble before its onset that make it new. */
+const QUIET_MINUTES = 15;
 
 /**
  * What a question asks, read against the names in the data, before any check runs: chat
@@ -56,7 +60,10 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
   const run = (checks: Check[]) => Promise.all(checks.map((check) => runCheck(check, { source: ctx.source, scope: question.scope, hasBaseline, metrics: !!ctx.metrics })));
   // What was asked (and what scored close to it) first; triage includes playbooks that share a check, which runs once.
   const asked = playbooksFor(question, ctx.playbooks);
-  const askedChecks = checksOf(asked);
+  // A check that answers figures the question asks for runs whatever the intent ("which nodes drop the most?").
+  const answering = [...ctx.playbooks.values()].flatMap((b) => b.checks).filter((c) => c.present.answers?.some((x) => question.asks.includes(x)));
+  const askedChecks = [...new Map([...checksOf(asked), ...answering].map((c) => [c.id, c] as const)).values()];
+  const askedIds = new Set(askedChecks.map((c) => c.id));
   let outcomes: CheckOutcome[] = await run(askedChecks);
   let ran = asked;
   // Nothing failing where the question pointed: look at the same scope with every other check
@@ -68,14 +75,36 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     ran = [...asked, ...rest];
   }
   for (const o of outcomes) if (o.note && !notes.includes(o.note)) notes.push(o.note);
-  const askedIds = new Set(askedChecks.map((c) => c.id));
 
-  const ranked = rankDrafts(outcomes.flatMap((o) => o.drafts.map((draft) => ({ draft, outcome: o })))).slice(0, MAX_FINDINGS);
   const timelines = new Map<FindingDraft, Timeline | null>();
+  const timeline = async ({ draft, outcome }: { draft: FindingDraft; outcome: CheckOutcome }) => {
+    if (!timelines.has(draft)) timelines.set(draft, await timelineOf(ctx.source, question.scope, outcome.check, draft, extent));
+    return timelines.get(draft)!;
+  };
+  const all = rankDrafts(outcomes.flatMap((o) => o.drafts.map((draft) => ({ draft, outcome: o }))));
+  // No window before to compare with, yet the data shows the trouble start inside the window
+  // after a long quiet stretch: that is new, and as critical as if the window before said so.
+  if (!hasBaseline) {
+    await Promise.all(all.filter(({ draft }) => draft.severity === "warning" && draft.baseline === null && !SYMPTOM_KINDS.has(draft.kind)).slice(0, NEW_WITHIN).map(async (item) => {
+      const t = await timeline(item);
+      const quiet = t?.since && !t.sinceAtDataStart && extent.from ? (Date.parse(t.since) - Date.parse(extent.from)) / 60_000 : 0;
+      if (quiet < QUIET_MINUTES) return;
+      const d = item.draft;
+      d.severity = "critical";
+      d.score = score(d.kind, "critical", d.value, null);
+      d.facts = { ...d.facts, quietBefore: Math.round(quiet) };
+    }));
+  }
+  // Worse first, failures before the symptoms they cause, then what was asked before what the
+  // other checks found, then by score.
+  const band = { critical: 0, warning: 1, info: 2 } as const;
+  const ranked = all
+    .map((r, i) => ({ r, i, key: [band[r.draft.severity], SYMPTOM_KINDS.has(r.draft.kind) ? 1 : 0, askedIds.has(r.outcome.check.id) ? 0 : 1] }))
+    .sort((a, b) => a.key[0]! - b.key[0]! || a.key[1]! - b.key[1]! || a.key[2]! - b.key[2]! || b.r.draft.score - a.r.draft.score || a.i - b.i)
+    .map((x) => x.r)
+    .slice(0, MAX_FINDINGS);
   // "since" is told only for active findings; steady ones have no start to find.
-  await Promise.all(ranked.slice(0, TIMELINES).filter(({ draft }) => draft.severity !== "info").map(async ({ draft, outcome }) => {
-    timelines.set(draft, await timelineOf(ctx.source, question.scope, outcome.check, draft, extent));
-  }));
+  await Promise.all(ranked.slice(0, TIMELINES).filter(({ draft }) => draft.severity !== "info").map(timeline));
   const parties = await describeParties(ctx.source, current, ranked.map((r) => r.draft));
 
   // Evidence of the checks behind the top findings first, then the rest.

@@ -28,7 +28,7 @@ export const Scope = z
 export type Scope = z.infer<typeof Scope>;
 
 /** Figures a question asks for by name, answered in the summary whatever else is found. */
-export const Ask = z.enum(["top-talkers", "balance", "latency", "top-queries", "top-drops"]);
+export const Ask = z.enum(["top-talkers", "balance", "latency", "top-queries", "top-drops", "node-flows"]);
 export type Ask = z.infer<typeof Ask>;
 
 /** A name the question wrote that cannot be a Kubernetes name: nothing is looked up for it. */

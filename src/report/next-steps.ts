@@ -49,7 +49,9 @@ function target(p: Party | null | undefined, f: PartyFacts | null | undefined): 
   const guessed = !short && f?.pods[0] ? (STATEFULSET_POD.test(f.pods[0]) ? "sts" : REPLICASET_POD.test(f.pods[0]) ? "deploy" : undefined) : undefined;
   const controller = p.workload && (short ?? guessed) ? `${short ?? guessed}/${p.workload}` : null;
   const object = p.pod ? `pod/${p.pod}` : controller ?? (pod ? `pod/${pod}` : null);
-  const topArgs = f?.selector ? `-l ${f.selector}` : pod ?? null;
+  // A label selector only when it names this workload alone (app=kapinger is two workloads).
+  const own = f?.selector && (!p.workload || f.selector.split("=")[1] === p.workload) ? f.selector : null;
+  const topArgs = own ? `-l ${own}` : pod ?? null;
   const name = p.pod ?? p.workload;
   const hubble = ns && name ? `${ns}/${name}` : null;
   return {
@@ -61,6 +63,12 @@ function target(p: Party | null | undefined, f: PartyFacts | null | undefined): 
 
 const watch = (...filters: (string | null)[]) => `watch it live: hubble observe ${filters.filter(Boolean).join(" ")} --follow`;
 const nsFlag = (ns: string | null) => (ns ? `-n ${ns} ` : "");
+
+/** `kubectl top pod` for the party's pods: by selector or pod, else its pods by name. */
+function top(t: Target, workload: string | null | undefined): string | null {
+  if (t.topArgs) return `kubectl ${nsFlag(t.ns)}top pod ${t.topArgs}`;
+  return workload && t.ns ? `kubectl -n ${t.ns} top pod | grep ${workload}` : null;
+}
 
 /** `kubectl -n ns logs <object> --since=30m`, or the pods by selector, or null when nothing names it. */
 function logs(t: Target): string | null {
@@ -101,7 +109,7 @@ export function nextSteps(d: FindingDraft, parties: Parties = {}): string[] {
       if (d.reason === "NXDOMAIN" && svc) add(`check that the service ${svc.name} exists in ${svc.ns}`, `kubectl -n ${svc.ns} get svc ${svc.name}`);
       else if (d.reason === "NXDOMAIN" && d.query) add(`check that ${d.query} exists`, lookup(d.query));
       else {
-        const server = p.topArgs?.startsWith("-l ") ? p : { ...p, ns: p.ns ?? "kube-system", topArgs: "-l k8s-app=kube-dns", object: null };
+        const server = p.object || p.topArgs?.startsWith("-l ") ? p : { ...p, ns: p.ns ?? "kube-system", topArgs: "-l k8s-app=kube-dns", object: null };
         const l = logs(server);
         add(`check the DNS server and its upstream for ${d.query ?? "the name"}`, l ? `${l} | grep -i ${(d.reason ?? "error").toLowerCase()}` : null);
       }
@@ -115,7 +123,7 @@ export function nextSteps(d: FindingDraft, parties: Parties = {}): string[] {
       break;
     }
     case "dns_latency":
-      add("how loaded the DNS server is", s.topArgs ? `kubectl ${nsFlag(s.ns)}top pod ${s.topArgs}` : null);
+      add("how loaded the DNS server is", top(s, d.subject.workload));
       steps.push(s.from ? watch(s.from, "--protocol dns") : null);
       break;
     case "packet_drops": {
@@ -158,7 +166,7 @@ export function nextSteps(d: FindingDraft, parties: Parties = {}): string[] {
       break;
     }
     case "http_latency":
-      add("how loaded the server is", s.topArgs ? `kubectl ${nsFlag(s.ns)}top pod ${s.topArgs}` : null);
+      add("how loaded the server is", top(s, d.subject.workload));
       steps.push(s.from ? watch(s.from, "--protocol http") : null);
       break;
     case "traffic_imbalance":

@@ -90,7 +90,7 @@ export function parseQuestion(text: string, opts: ParseOptions): Question {
   if (!scored.intent && opts.previous && opts.previous.intent !== "help") intent = opts.previous.intent;
   notes.push(...time.notes);
   const also = intent === scored.intent ? closeSeconds(scored.scores, intent) : [];
-  const asks = asksOf(tokens.map((t) => (t.gap ? "|" : t.p)).join(" "));
+  const asks = asksOf(tokens.map((t) => (t.gap ? "|" : t.p)).join(" "), scope);
 
   return Question.parse({ text: clean, intent, scope, notes: [...new Set(notes)], unknownNames, also, asks, invalidNames: draft.invalid });
 }
@@ -121,15 +121,18 @@ function correctKindWords(tokens: Token[], known: ReadonlySet<string>): { tokens
 
 /** Figures asked for by name, answered in the summary whatever else is found. */
 const ASKS: [Ask, RegExp][] = [
-  ["top-talkers", /top talkers?|who (?:talks|sends|is sending|calls|is calling).*most|busiest (?:pods?|workloads?|talkers?|clients?)|most (?:traffic|flows|bytes)/],
-  ["balance", /(?:balanced|unbalanced|imbalanced?|imbalances?|balance|balancing|uneven(?:ly)?|evenly|skew(?:ed|s)?|lopsided|hottest|hotter|hot pod|hot spot|hotspots?)|(?:most|all|the bulk) of (?:the |its )?(?:traffic|connections|conns|requests|load|work)|(?:single|one) (?:replica|pod|instance)|spread (?:across|over|between)/],
-  ["latency", /latenc(?:y|ies)|response times?|p(?:50|90|95|99)|slow(?:ness)?|how long/],
-  ["top-queries", /top (?:dns )?(?:queries|lookups|names|domains)|most (?:queried|looked[- ]up|frequent (?:queries|lookups))/],
-  ["top-drops", /(?:which|what) (?:pods?|workloads?) (?:have|has|had|with|get|gets|see|sees) (?:the )?most (?:drops|dropped)|most dropped|top drop(?:s|ped)?/],
+  ["top-talkers", /\btop talkers?\b|\bwho (?:talks|sends|is sending|calls|is calling)\b.*\bmost\b|\bbusiest (?:pods?|workloads?|talkers?|clients?)\b|\bmost (?:traffic|flows|bytes)\b/],
+  ["balance", /\b(?:balanced|unbalanced|imbalanced?|imbalances?|balance|balancing|uneven(?:ly)?|evenly|skew(?:ed|s)?|lopsided|hottest|hotter|hot pod|hot spot|hotspots?)\b|\b(?:most|all|the bulk) of (?:the |its )?(?:traffic|connections|conns|requests|load|work)\b|\b(?:single|one) (?:replica|pod|instance)\b|\bspread (?:across|over|between)\b/],
+  ["latency", /\blatenc(?:y|ies)\b|\bresponse times?\b|\bp(?:50|90|95|99)\b|\bslow(?:ness)?\b|\bhow long\b/],
+  ["top-queries", /\btop (?:dns )?(?:queries|lookups|names|domains)\b|\bmost (?:queried|looked[- ]up|frequent (?:queries|lookups))\b/],
+  ["top-drops", /\b(?:which|what) (?:pods?|workloads?) (?:have|has|had|with|get|gets|see|sees) (?:the )?most (?:drops|dropped)\b|\bmost dropped\b|\btop drop(?:s|ped)?\b/],
 ];
-function asksOf(text: string): Ask[] {
-  return ASKS.filter(([, re]) => re.test(text)).map(([a]) => a);
+function asksOf(text: string, scope: Scope): Ask[] {
+  // Drops or traffic on a node, or compared across nodes: each node's forwarded and dropped flows.
+  const nodes = /\b(?:drops?|dropped|dropping|bytes|flows|traffic|forwarded)\b/.test(text) && (scope.node !== null || /\b(?:nodes|per node|by node|each node|which node|what node)\b/.test(text));
+  return [...ASKS.filter(([, re]) => re.test(text)).map(([a]) => a), ...(nodes ? ["node-flows" as const] : [])];
 }
+
 
 /**
  * A follow-up keeps what it does not change. Names nest (namespace > workload > pod): naming

@@ -59,6 +59,14 @@ export function resolveNames(draft: Draft, inv: Inventory): Resolution {
     draft[field] = { name, via, at: -1 };
   };
 
+  // A guessed workload the data lacks gives way to a name the question also said that the data
+  // has ("orders are failing, 502s from order-api": order-api runs, orders is a noun).
+  const guessed = (v: Slot["via"]) => v === "position" || v === "subject" || v === "in";
+  if (draft.workload && guessed(draft.workload.via) && !workloadNs.has(draft.workload.name) && !namespaces.has(draft.workload.name) && !pods.has(draft.workload.name)) {
+    const known = [...draft.extra.filter((e) => e.field === "workload"), ...draft.loose].find((e) => workloadNs.has(e.name));
+    if (known) draft.workload = { name: known.name, via: "inventory", at: known.at };
+  }
+
   // Names said without a marker: fill only what is still empty.
   for (const { name, at } of draft.loose) {
     if (!draft.workload && workloadNs.has(name)) draft.workload = { name, via: "inventory", at };
@@ -80,6 +88,18 @@ export function resolveNames(draft: Draft, inv: Inventory): Resolution {
       unknown("namespace", "namespace or workload", ns.name, [...namespaces, ...workloadNs.keys()]);
     } else {
       unknown("namespace", "namespace", ns.name, namespaces);
+    }
+  }
+
+  // "productpage" for the only workload called productpage-<something> (productpage-v1): the
+  // app's name, as its label spells it, for its one versioned workload.
+  if (draft.workload && !workloadNs.has(draft.workload.name) && !namespaces.has(draft.workload.name) && !pods.has(draft.workload.name)) {
+    const stem = draft.workload.name;
+    const inNs = draft.namespace && namespaces.has(draft.namespace.name) ? draft.namespace.name : undefined;
+    const versions = [...new Set(workloadsIn(inNs).filter((w) => w.startsWith(`${stem}-`)))];
+    if (versions.length === 1) {
+      notes.push(`read '${stem}' as '${versions[0]}', the only workload of that name`);
+      draft.workload = { ...draft.workload, name: versions[0]! };
     }
   }
 

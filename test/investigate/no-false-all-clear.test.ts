@@ -7,6 +7,7 @@ import { loadPlaybooks, PLAYBOOK_DIR } from "../../src/playbooks/index.js";
 import { FlowStore } from "../../src/sources/embedded/index.js";
 import { simulate, writeSimulation, type GroundTruth, type ScenarioName } from "../../src/sources/embedded/simulate/index.js";
 import { parseQuestion } from "../../src/understand/index.js";
+import { brokenSteps } from "../support/commands.js";
 import { tempDir } from "../support/tmp.js";
 
 const dir = tempDir();
@@ -62,5 +63,6 @@ describe.each(Object.entries(WRONG))("%s", (name, questions) => {
     expect(top && matches(top, truth), `the injected ${truth.kind}/${truth.reason} of ${JSON.stringify(truth.subject)} is not the lead:\n${brief(r)}`).toBe(true);
     expect(top!.severity).toBe(truth.kind === "traffic_imbalance" ? "warning" : "critical");
     expect(r.summary).toContain(top!.title);
+    expect(brokenSteps(r), brief(r)).toEqual([]);
   });
 });

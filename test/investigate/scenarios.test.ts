@@ -7,6 +7,7 @@ import { loadPlaybooks, PLAYBOOK_DIR } from "../../src/playbooks/index.js";
 import { FlowStore } from "../../src/sources/embedded/index.js";
 import { simulate, writeSimulation, type GroundTruth, type ScenarioName } from "../../src/sources/embedded/simulate/index.js";
 import { checkKql } from "../support/kusto.js";
+import { brokenSteps } from "../support/commands.js";
 import { tempDir } from "../support/tmp.js";
 
 const dir = tempDir();
@@ -70,6 +71,7 @@ describe.each(Object.entries(CASES))("%s", (name, questions) => {
     expect(top.since, `no "since" for "${q}"`).not.toBeNull();
     expect(Math.abs(Date.parse(top.since!) - Date.parse(truth.since))).toBeLessThanOrEqual(3 * 60_000);
     expect(r.summary).toContain(top.title);
+    expect(brokenSteps(r), brief(r)).toEqual([]);
   });
 });
 

@@ -133,3 +133,18 @@ describe("suggest", () => {
     expect(suggest("x", ["checkout"])).toEqual([]);
   });
 });
+
+describe("a known name beats a guess", () => {
+  const inv: Inventory = {
+    namespaces: ["sales"], workloads: [{ namespace: "sales", workload: "order-api" }, { namespace: "sales", workload: "billing" }], pods: [], nodes: [],
+  };
+  it.each([
+    ["orders are failing, 502s from order-api", "order-api"],
+    ["customers are angry, billing keeps failing", "billing"],
+    ["requests are slow, is billing ok?", "billing"],
+  ])("%s → %s", (q, workload) => {
+    const got = parse(q, inv);
+    expect(got.scope).toMatchObject({ namespace: "sales", workload });
+    expect(got.unknownNames).toEqual([]);
+  });
+});

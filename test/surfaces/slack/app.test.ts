@@ -150,6 +150,17 @@ describe("@mentions", () => {
     expect(text).toMatch(/14:30–15:00 UTC/);
   });
 
+  it("a second follow-up keeps the window the first one set, and takes the new namespace", async () => {
+    const since = Date.now();
+    await send(mention("what about shop?", "1763650250.000350", { thread_ts: "1763650100.000200" }), "application/json");
+    const reply = await slack.waitFor(() => reportTo("C2", since));
+    expect(reply.args.thread_ts).toBe("1763650100.000200");
+    const text = JSON.stringify(reply.args.blocks);
+    expect(text).toMatch(/namespace shop/);
+    expect(text).not.toMatch(/namespace pets/);
+    expect(text).toMatch(/14:30–15:00 UTC/);
+  });
+
   it("ignores other bots", async () => {
     const since = Date.now();
     await send(mention("what's wrong in namespace pets?", "1763650300.000400", { bot_id: "B0OTHER" }), "application/json");
