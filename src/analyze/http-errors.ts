@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Severity } from "../model/index.js";
-import type { FieldName, Predicate } from "../query/index.js";
-import { matchOf } from "./party.js";
-import { groupBy, heaviest, keyOf, label, num, rollup, str, queryOf } from "./rows.js";
+import type { Predicate } from "../query/index.js";
+import { matchOf, partyColumns, partyOf, type PartyColumns } from "./party.js";
+import { groupBy, keyOf, label, num, queryOf } from "./rows.js";
 import { score } from "./score.js";
 import { titleOf } from "./titles.js";
-import type { Analyzer, FindingDraft, Party, Row } from "./types.js";
+import type { Analyzer, FindingDraft, Row } from "./types.js";
 
 const params = z
   .object({
@@ -17,109 +17,111 @@ const params = z
     minErrorShare: z.number().min(0).max(1).default(0.05),
     /** With no window before to compare with, a share this high is still critical. */
     overwhelming: z.number().min(0).max(1).default(0.5),
-    /** One client failing against this many servers points at the client's side. */
+    /** One client failing against this many servers is one finding about the client. */
     commonClient: z.number().int().min(2).default(3),
   })
   .strict();
 
 // The responses query: the server is the response's source, the client its destination.
-const SERVER: FieldName[] = ["srcNamespace", "srcWorkload", "srcReserved"];
-const CLIENT: FieldName[] = ["dstNamespace", "dstWorkload", "dstReserved"];
+const SERVER: PartyColumns = { namespace: "srcNamespace", workload: "srcWorkload", reserved: "srcReserved" };
+const CLIENT: PartyColumns = { namespace: "dstNamespace", workload: "dstWorkload", reserved: "dstReserved" };
 const HTTP_RESPONSES: Predicate[] = [{ field: "l7Protocol", op: "eq", value: "http" }, { field: "l7Type", op: "eq", value: "RESPONSE" }];
+const sideOf = (cols: PartyColumns) => keyOf(partyColumns(cols));
+const server = sideOf(SERVER), client = sideOf(CLIENT);
+const pairOf = (r: Row) => `${server(r)}|${client(r)}`;
+const flows = (rows: Row[]) => rows.reduce((s, r) => s + num(r.flows), 0);
 
-interface Pair { key: string; total: number; errors: number; errRows: Row[]; row: Row; share: number; status: string; baseShare: number | null; baseline: number | null }
+/** One status between one server and one client, against all responses between them. */
+interface Trouble { pair: string; status: number; row: Row; errors: number; responses: number; baseline: number | null; baseResponses: number | null }
 
 /**
- * Error responses against all responses, per server and client, against the window before.
- * When one client gets errors from several servers that answer nobody else badly, the
- * common factor is the client (its proxy, its egress): one finding for the client.
+ * Error responses per server, client and status, each status against all responses between
+ * the two and against the same status in the window before: a new 503 storm is not hidden
+ * by steady 404s, and every figure of a finding counts the same thing. When one client gets
+ * the same error from several servers, that is one finding about the client; whether the
+ * servers answer other clients well says where to look first.
  */
 export const httpErrors: Analyzer<typeof params> = {
   name: "httpErrors",
   params,
   run({ queries, params: p }) {
     const q = queryOf(queries, p.query, "httpErrors");
-    const cols = (r: Row, fs: FieldName[]) => fs.filter((f) => f in r);
-    const pairKey = keyOf([...SERVER, ...CLIENT]);
     const isError = (r: Row) => num(r.httpStatus) >= p.minStatus;
-    const tally = (rows: Row[]) =>
-      new Map([...rollup(rows, pairKey, "flows")].map(([k, g]) => {
-        const errRows = g.rows.filter(isError);
-        return [k, { total: g.total, errors: errRows.reduce((s, r) => s + num(r.flows), 0), errRows, row: g.rows[0]! }];
-      }));
-    const before = q.baseline ? tally(q.baseline) : null;
+    const now = groupBy(q.current, pairOf);
+    const before = q.baseline ? groupBy(q.baseline, pairOf) : null;
 
-    const pairs: Pair[] = [];
-    for (const [k, t] of tally(q.current)) {
-      const share = t.total ? t.errors / t.total : 0;
-      if (t.errors < p.minValue || share < p.minErrorShare) continue;
-      const b = before?.get(k);
-      pairs.push({
-        key: k, ...t, share, status: String(heaviest(t.errRows, ["httpStatus"], "flows")!.row.httpStatus),
-        baseShare: before ? (b && b.total ? b.errors / b.total : 0) : null,
-        baseline: before ? (b?.errors ?? 0) : null,
-      });
+    const troubles: Trouble[] = [];
+    for (const [pair, rows] of now) {
+      const responses = flows(rows);
+      for (const [status, same] of groupBy(rows.filter(isError), (r) => String(r.httpStatus))) {
+        const errors = flows(same);
+        if (errors < p.minValue || errors / responses < p.minErrorShare) continue;
+        const b = before ? (before.get(pair) ?? []) : null;
+        troubles.push({
+          pair, status: Number(status), row: same[0]!, errors, responses,
+          baseline: b ? flows(b.filter((r) => String(r.httpStatus) === status)) : null, baseResponses: b ? flows(b) : null,
+        });
+      }
     }
 
     const drafts: FindingDraft[] = [];
-    const rolled = new Set<string>();
-    // Servers answering a client badly, by client; a server failing for two clients is its own fault.
-    const clientsOf = new Map<string, number>();
-    for (const x of pairs) clientsOf.set(side(x.row, SERVER), (clientsOf.get(side(x.row, SERVER)) ?? 0) + 1);
-    const byClient = groupBy(pairs, (x) => side(x.row, CLIENT));
-    for (const group of byClient.values()) {
-      const alone = group.filter((x) => clientsOf.get(side(x.row, SERVER)) === 1);
-      if (alone.length < p.commonClient) continue;
-      const statuses = groupBy(alone, (x) => x.status);
-      const [status, same] = [...statuses].sort((a, b) => b[1].length - a[1].length)[0]!;
+    const rolled = new Set<Trouble>();
+    // A server failing for two clients is its own fault; one failing for a single client may be that client's.
+    const failingClients = groupBy(troubles, (t) => `${server(t.row)}|${t.status}`);
+    for (const group of groupBy(troubles, (t) => `${client(t.row)}|${t.status}`).values()) {
+      const same = group.filter((t) => failingClients.get(`${server(t.row)}|${t.status}`)!.length === 1);
       if (same.length < p.commonClient) continue;
-      // The client's own share over every response it got in the window.
-      const clientRows = q.current.filter((r) => side(r, CLIENT) === side(same[0]!.row, CLIENT));
-      const total = clientRows.reduce((s, r) => s + num(r.flows), 0);
-      const errors = clientRows.filter((r) => String(r.httpStatus) === status).reduce((s, r) => s + num(r.flows), 0);
-      const baseRows = q.baseline?.filter((r) => side(r, CLIENT) === side(same[0]!.row, CLIENT)) ?? null;
-      const baseTotal = baseRows?.reduce((s, r) => s + num(r.flows), 0) ?? 0;
-      const baseErrors = baseRows?.filter((r) => String(r.httpStatus) === status).reduce((s, r) => s + num(r.flows), 0) ?? 0;
-      const share = total ? errors / total : 0;
-      const baseShare = baseRows ? (baseTotal ? baseErrors / baseTotal : 0) : null;
-      for (const x of same) rolled.add(x.key);
-      const client = party(same[0]!.row, CLIENT);
+      same.forEach((t) => rolled.add(t));
+      const errors = same.reduce((s, t) => s + t.errors, 0), responses = same.reduce((s, t) => s + t.responses, 0);
+      const baseline = before ? same.reduce((s, t) => s + (t.baseline ?? 0), 0) : null;
+      const baseResponses = before ? same.reduce((s, t) => s + (t.baseResponses ?? 0), 0) : null;
+      const share = errors / responses;
+      const baseShare = baseResponses === null ? null : baseResponses ? baseline! / baseResponses : 0;
+      // Servers that answer someone else well put the fault on this client's side.
+      const servers = new Set(same.map((t) => server(t.row)));
+      const others = q.current.filter((r) => servers.has(server(r)) && client(r) !== client(same[0]!.row) && !isError(r));
+      const proven = new Set(others.map(server)).size === servers.size;
+      const status = same[0]!.status;
       const severity = judge(share, baseShare, p);
-      const match = matchOf(same[0]!.row, cols(same[0]!.row, CLIENT));
+      const who = partyOf(same[0]!.row, CLIENT);
       const draft = {
-        kind: "http_errors" as const, severity, subject: client, peer: null, reason: status,
-        value: errors, unit: "error responses", baseline: baseRows ? baseErrors : null,
+        kind: "http_errors" as const, severity, subject: who, peer: null, reason: String(status),
+        value: errors, unit: "error responses", baseline,
         facts: {
-          side: "client", servers: same.length, errorPct: pct(share), responses: total,
-          serverList: same.slice(0, 3).map((x) => label(party(x.row, SERVER))).join(", ") + (same.length > 3 ? ` and ${same.length - 3} more` : ""),
+          side: proven ? "client" : "clientShared", servers: same.length, errorPct: pct(share), responses,
+          serverList: same.slice(0, 3).map((t) => label(partyOf(t.row, SERVER))).join(", ") + (same.length > 3 ? ` and ${same.length - 3} more` : ""),
+          ...(baseShare !== null && { baselineErrorPct: pct(baseShare) }), ...(baseShare === null && { noBaseline: 1 }),
+        },
+      };
+      const clientMatch = matchOf(same[0]!.row, partyColumns(CLIENT));
+      const fromServers: Predicate = { any: same.map((t) => ({ all: matchOf(t.row, partyColumns(SERVER)) })) };
+      drafts.push({
+        ...draft, title: titleOf(draft), score: score("http_errors", severity, errors, baseline),
+        covers: same.map((t) => partyOf(t.row, SERVER)),
+        match: [...clientMatch, { field: "httpStatus", op: "eq", value: status }],
+        timeline: shareTimeline([...clientMatch, fromServers], status),
+      });
+    }
+
+    for (const t of troubles) {
+      if (rolled.has(t)) continue;
+      const share = t.errors / t.responses;
+      const baseShare = t.baseResponses === null ? null : t.baseResponses ? t.baseline! / t.baseResponses : 0;
+      const severity = judge(share, baseShare, p);
+      const pair = matchOf(t.row, [...partyColumns(SERVER), ...partyColumns(CLIENT)]);
+      const draft = {
+        kind: "http_errors" as const, severity,
+        subject: partyOf(t.row, SERVER), peer: partyOf(t.row, CLIENT),
+        reason: String(t.status), value: t.errors, unit: "error responses", baseline: t.baseline,
+        facts: {
+          errorPct: pct(share), responses: t.responses,
           ...(baseShare !== null && { baselineErrorPct: pct(baseShare) }), ...(baseShare === null && { noBaseline: 1 }),
         },
       };
       drafts.push({
-        ...draft, title: titleOf(draft), score: score("http_errors", severity, errors, draft.baseline),
-        covers: same.map((x) => party(x.row, SERVER)),
-        match: [...match, { field: "httpStatus", op: "eq", value: Number(status) }],
-        timeline: shareTimeline(match, Number(status)),
-      });
-    }
-
-    for (const x of pairs) {
-      if (rolled.has(x.key)) continue;
-      const severity = judge(x.share, x.baseShare, p);
-      const pair = matchOf(x.row, [...cols(x.row, SERVER), ...cols(x.row, CLIENT)]);
-      const draft = {
-        kind: "http_errors" as const, severity,
-        subject: party(x.row, SERVER), peer: party(x.row, CLIENT),
-        reason: x.status, value: x.errors, unit: "error responses", baseline: x.baseline,
-        facts: {
-          errorPct: pct(x.share), responses: x.total,
-          ...(x.baseShare !== null && { baselineErrorPct: pct(x.baseShare) }), ...(x.baseShare === null && { noBaseline: 1 }),
-        },
-      };
-      drafts.push({
-        ...draft, title: titleOf(draft), score: score("http_errors", severity, x.errors, x.baseline),
-        match: [...pair, { field: "httpStatus", op: "eq", value: Number(x.status) }],
-        timeline: shareTimeline(pair, Number(x.status)),
+        ...draft, title: titleOf(draft), score: score("http_errors", severity, t.errors, t.baseline),
+        match: [...pair, { field: "httpStatus", op: "eq", value: t.status }],
+        timeline: shareTimeline(pair, t.status),
       });
     }
     return drafts;
@@ -145,9 +147,3 @@ function shareTimeline(parties: Predicate[], status: number): NonNullable<Findin
 }
 
 const pct = (x: number) => Math.round(x * 1000) / 10;
-const side = (r: Row, fs: FieldName[]) => keyOf(fs)(r);
-
-function party(r: Row, fs: FieldName[]): Party {
-  const [ns, wl, reserved] = fs;
-  return { namespace: str(r[ns!]), workload: str(r[wl!]), ...(str(r[reserved!]) && { reserved: str(r[reserved!]) }) };
-}

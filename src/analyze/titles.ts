@@ -39,8 +39,10 @@ export function titleOf(d: TitleFacts): string {
     case "tcp_resets":
       return `${who} resets TCP connections${f.peers ? ` with ${f.peers} peers` : ""}${since}`;
     case "http_errors": {
-      const share = fromOnset ? `: ${f.sincePct}% of ${f.side === "client" ? "its " : ""}responses since then (${f.errorPct}% over the window)` : ` (${f.errorPct}% of ${f.side === "client" ? "its " : ""}responses)`;
-      if (f.side === "client") return `${who} gets ${d.reason} from ${f.servers} servers${since}${share}: ${f.serverList}`;
+      const clientSide = f.side === "client" || f.side === "clientShared";
+      const their = clientSide ? "their " : "";
+      const share = fromOnset ? `: ${f.sincePct}% of ${their}responses since then (${f.errorPct}% over the window)` : ` (${f.errorPct}% of ${their}responses)`;
+      if (clientSide) return `${who} gets ${d.reason} from ${f.servers} servers${since}${share}: ${f.serverList}`;
       return `${who} returns ${d.reason}${d.peer ? ` to ${label(d.peer)}` : ""}${since}${share}`;
     }
     case "http_latency":

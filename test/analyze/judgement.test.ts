@@ -8,7 +8,10 @@ const scope: Scope = { namespace: null, workload: null, pod: null, node: null, p
 describe("since", () => {
   const series = (f: (m: number) => number) => Array.from({ length: 120 }, (_, m) => ({ t: minute(m), v: f(m) }));
   it("finds the minute a sustained rise began", () => {
-    expect(since(series((m) => (m >= 91 ? 30 : 2 + (m % 3))), minute(60))).toBe(minute(90));
+    expect(since(series((m) => (m >= 91 ? 30 : 2 + (m % 3))), minute(60))).toBe(minute(91));
+  });
+  it("finds the same minute when the data starts inside the window (no window before)", () => {
+    expect(since(series((m) => (m >= 91 ? 30 : 2 + (m % 3))), minute(0))).toBe(minute(91));
   });
   it("ignores a lone spike", () => {
     expect(since(series((m) => (m === 100 ? 50 : 3)), minute(60))).toBeNull();
@@ -63,5 +66,37 @@ describe("changeVsBaseline", () => {
     expect(run([row("web", "x", 30)], [row("web", "x", 28)])[0]!.severity).toBe("info");
     expect(run([row("web", "x", 3)], [])).toEqual([]);
     expect(run([row("web", "x", 30)], null)[0]!.severity).toBe("warning");
+  });
+});
+
+describe("httpErrors", () => {
+  const row = (srcWorkload: string, dstWorkload: string, httpStatus: number, flows: number) =>
+    ({ srcNamespace: "app", srcWorkload, srcReserved: null, dstNamespace: "app", dstWorkload, dstReserved: null, httpStatus, flows });
+  const run = (current: object[], baseline: object[] | null) =>
+    ANALYZERS.httpErrors!.run({ queries: { responses: { current: current as never, baseline: baseline as never } }, params: ANALYZERS.httpErrors!.params.parse({}), scope });
+
+  it("a new 503 storm is not hidden by steady 404s, and each status counts only itself", () => {
+    const before = [row("api", "gw", 200, 650), row("api", "gw", 404, 350)];
+    const now = [row("api", "gw", 200, 527), row("api", "gw", 404, 350), row("api", "gw", 503, 123)];
+    const drafts = run(now, before);
+    const f503 = drafts.find((d) => d.reason === "503")!;
+    expect(f503).toMatchObject({ severity: "critical", value: 123, baseline: 0 });
+    expect(f503.facts!.errorPct).toBe(12.3);
+    expect(drafts.find((d) => d.reason === "404")).toMatchObject({ severity: "info", value: 350, baseline: 350 });
+  });
+
+  it("one client failing against servers that answer others well is that client's finding", () => {
+    const now = ["orders", "users", "stock"].flatMap((s) => [row(s, "gw", 503, 40), row(s, "gw", 200, 5), row(s, "admin", 200, 30)]);
+    const [f, ...rest] = run(now, null);
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ subject: { namespace: "app", workload: "gw" }, reason: "503", value: 120, severity: "critical" });
+    expect(f!.facts!.side).toBe("client");
+  });
+
+  it("servers whose only client is the failing one: one finding, without blaming the client", () => {
+    const now = ["orders", "users", "stock"].flatMap((s) => [row(s, "gw", 503, 40), row(s, "gw", 200, 5)]);
+    const [f] = run(now, null);
+    expect(f!.facts!.side).toBe("clientShared");
+    expect(f!.title).toMatch(/^app\/gw gets 503 from 3 servers \(88\.9% of their responses\): app\/orders, app\/users, app\/stock$/);
   });
 });
