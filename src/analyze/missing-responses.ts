@@ -21,6 +21,10 @@ const params = z
   .strict();
 
 const WORKLOAD = ["dnsServerNamespace", "dnsServerWorkload"] as const;
+/** A silent pod leaves at least this share of its own requests unanswered… */
+const OUTLIER_MIN = 0.05;
+/** …and this many times the share its sibling pods leave. */
+const OUTLIER_RATIO = 5;
 const missing = (rows: Row[]) => rows.reduce((s, r) => s + Math.max(num(r.requests) - num(r.responses), 0), 0);
 const sum = (rows: Row[], m: string) => rows.reduce((s, r) => s + num(r[m]), 0);
 
@@ -44,9 +48,16 @@ export const missingResponses: Analyzer<typeof params> = {
     for (const [k, rows] of groupBy(pods.current, key)) {
       const requests = sum(rows, "requests");
       const lostAll = missing(rows);
-      // One pod silent while the others answer: that pod is the fault.
-      const silentPods = rows.filter((r) => num(r.requests) > 0 && missing([r]) / num(r.requests) >= p.silent).sort((a, b) => missing([b]) - missing([a]));
-      const onePod = silentPods.length === 1 && rows.length > 1 && missing(silentPods) >= 0.8 * lostAll ? str(silentPods[0]!.dnsServerPod) : null;
+      // One pod silent while the others answer: that pod is the fault, judged on its own requests
+      // (a pod that went quiet for the last half hour of a day is a small share of the day, but
+      // many times what its siblings leave unanswered).
+      const shareOf = (rs: Row[]) => (sum(rs, "requests") ? missing(rs) / sum(rs, "requests") : 0);
+      const silentPods = rows.filter((r) => {
+        const siblings = rows.filter((x) => x !== r);
+        return missing([r]) >= p.minValue && shareOf([r]) >= OUTLIER_MIN && shareOf([r]) >= OUTLIER_RATIO * shareOf(siblings) && shareOf(siblings) < p.minMissing;
+      }).sort((a, b) => missing([b]) - missing([a]));
+      const silentRow = silentPods.length === 1 && rows.length > 1 ? silentPods[0]! : null;
+      const onePod = silentRow ? str(silentRow.dnsServerPod) : null;
       // Lookups of a few names left unanswered on every pod (an upstream that stopped answering
       // for them): those names are the fault, however small a share of all lookups they are.
       const byQuery = groupBy((namesOf.get(k) ?? []).filter((r) => str(r.dnsQuery)), (r) => String(r.dnsQuery));
@@ -56,13 +67,16 @@ export const missingResponses: Analyzer<typeof params> = {
       const wide = lostAll >= p.minValue && requests > 0 && lostAll / requests >= p.minMissing;
       const namesLost = failing.reduce((s, x) => s + x.lost, 0);
       const named = !onePod && failing.length > 0 && failing.length <= 5 && (wide ? namesLost >= 0.5 * lostAll : namesLost >= p.minValue) ? failing : [];
-      if (!wide && named.length === 0) continue;
-      // A finding about names counts those names' lookups; else every lookup the workload got.
+      if (!wide && !onePod && named.length === 0) continue;
+      // Every figure counts what the finding is about: the silent pod's own lookups, those of the
+      // failing names, or every lookup the workload got.
       const inNames = (r: Row) => named.some((x) => x.query === r.dnsQuery);
-      const lost = named.length ? namesLost : lostAll;
-      const asked = named.length ? named.reduce((s, x) => s + x.asked, 0) : requests;
+      const baseRows = baseByWorkload ? (baseByWorkload.get(k) ?? []) : null;
+      const lost = silentRow ? missing([silentRow]) : named.length ? namesLost : lostAll;
+      const asked = silentRow ? num(silentRow.requests) : named.length ? named.reduce((s, x) => s + x.asked, 0) : requests;
       const share = lost / asked;
-      const base = named.length ? (baseNames ? (baseNames.get(k) ?? []).filter(inNames) : null) : baseByWorkload ? (baseByWorkload.get(k) ?? []) : null;
+      const base = silentRow ? (baseRows?.filter((r) => r.dnsServerPod === silentRow.dnsServerPod) ?? null)
+        : named.length ? (baseNames ? (baseNames.get(k) ?? []).filter(inNames) : null) : baseRows;
       const baseShare = base ? (sum(base, "requests") ? missing(base) / sum(base, "requests") : 0) : null;
       const severity: Severity = baseShare === null ? (share >= p.silent ? "critical" : "warning") : baseShare < share / 2 ? "critical" : "info";
 

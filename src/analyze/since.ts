@@ -13,13 +13,16 @@ export function since(points: { t: string; v: number }[], windowFrom: string, op
   });
   const before = v.filter((_, i) => points[i]!.t < windowFrom);
   const floor = opts.floor ?? 1;
+  // What normal looks like: the window before when the data has it, else the data's first
+  // quarter, so the onset does not move with how far back the question's window reaches.
+  const reference = before.length >= 5 ? before : v.length >= 20 ? v.slice(0, Math.floor(v.length / 4)) : null;
   let threshold: number;
-  if (before.length >= 5) {
-    const mean = before.reduce((a, b) => a + b, 0) / before.length;
-    const sd = Math.sqrt(before.reduce((a, b) => a + (b - mean) ** 2, 0) / before.length);
+  if (reference) {
+    const mean = reference.reduce((a, b) => a + b, 0) / reference.length;
+    const sd = Math.sqrt(reference.reduce((a, b) => a + (b - mean) ** 2, 0) / reference.length);
     threshold = Math.max(mean + 3 * sd, mean * 2, floor);
   } else {
-    // No history: compare with the quiet part of the window itself.
+    // Too little data for a reference: compare with the quiet part of the series itself.
     const sorted = [...v].sort((a, b) => a - b);
     threshold = Math.max(3 * sorted[Math.floor(sorted.length / 4)]!, floor);
   }
@@ -29,7 +32,11 @@ export function since(points: { t: string; v: number }[], windowFrom: string, op
     const ahead = above.slice(i, i + 5);
     if (ahead.filter(Boolean).length >= Math.min(4, ahead.length)) {
       // Already above at the very start of the data: it began before we can see.
-      return i === 0 && before.length > 0 ? null : points[i]!.t;
+      if (i === 0 && before.length > 0) return null;
+      // Smoothing reaches one bucket back: the onset is the first bucket that is itself above.
+      let at = i;
+      while (at < i + 2 && at < points.length - 1 && points[at]!.v <= threshold) at++;
+      return points[at]!.t;
     }
   }
   return null;

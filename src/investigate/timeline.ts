@@ -67,7 +67,7 @@ async function seriesBetween(
  * starts at the same minute over an hour, a day or three days; and only over the data's own
  * extent, so an onset never falls before the first flow.
  */
-const ONSET_BIN: BinName = "1m";
+const ONSET_BINS: BinName[] = ["1m", "5m", "15m", "1h"];
 const ONSET_MAX_BUCKETS = 20_000;
 
 export interface Extent { from: string | null; to: string | null }
@@ -89,11 +89,17 @@ export async function timelineOf(source: FlowSource, scope: Scope, check: Check,
     : first;
 
   const { baseline, current } = windows(scope);
-  const step = BIN_SECONDS[ONSET_BIN] * 1000;
-  const lo = Math.max(baseline.from.getTime(), extent.from ? Math.floor(Date.parse(extent.from) / step) * step : -Infinity);
-  const hi = Math.min(current.to.getTime(), extent.to ? Math.floor(Date.parse(extent.to) / step) * step + step : Infinity);
-  const fine = hi > lo && (hi - lo) / step <= ONSET_MAX_BUCKETS
-    ? await seriesBetween(source, { from: new Date(lo), to: new Date(hi) }, stepsOf(lo, hi, step), where, series, ONSET_BIN)
+  // Minutes, unless the data in range is weeks long: then the finest bin that fits.
+  const span = (bin: BinName) => {
+    const step = BIN_SECONDS[bin] * 1000;
+    const lo = Math.max(baseline.from.getTime(), extent.from ? Math.floor(Date.parse(extent.from) / step) * step : -Infinity);
+    const hi = Math.min(current.to.getTime(), extent.to ? Math.floor(Date.parse(extent.to) / step) * step + step : Infinity);
+    return { bin, step, lo, hi };
+  };
+  const r = ONSET_BINS.map(span).find((x) => (x.hi - x.lo) / x.step <= ONSET_MAX_BUCKETS);
+  const lo = r?.lo ?? 0;
+  const fine = r && r.hi > r.lo
+    ? await seriesBetween(source, { from: new Date(r.lo), to: new Date(r.hi) }, stepsOf(r.lo, r.hi, r.step), where, series, r.bin)
     : null;
   let began: string | null = null;
   let atDataStart = false;
@@ -115,7 +121,9 @@ export async function timelineOf(source: FlowSource, scope: Scope, check: Check,
   const bin = binFor(scope);
   const chart = fine ? rebin(fine, bucketsOf(scope, bin), BIN_SECONDS[bin] * 1000) : await seriesOver(source, scope, where, series, bin);
   const trouble = troubleOf(chart.series[0]!.values, chart.series[1]?.values ?? []);
-  return { ...chart, trouble, since: began, sinceAtDataStart: atDataStart, sinceShare: share };
+  // Requests against responses draw as one line while all is answered: show what goes unanswered.
+  const drawn = kind === "firstMinusSecond" ? [{ name: `unanswered ${chart.series[0]!.name}`, values: trouble }, ...chart.series.slice(1)] : chart.series;
+  return { buckets: chart.buckets, series: drawn, trouble, since: began, sinceAtDataStart: atDataStart, sinceShare: share };
 }
 
 function rebin(s: { buckets: string[]; series: { name: string; values: number[] }[] }, buckets: string[], step: number) {
