@@ -11,8 +11,8 @@ const params = z
       .object({
         query: z.string().default("main"),
         who: PartyColumns,
-        /** A column that says what (a DNS name, a drop reason), before the count. */
-        what: Field.optional(),
+        /** Columns that say what (a DNS name and its type, a drop reason), before the count. */
+        what: z.array(Field).default([]),
         measure: z.string().default("flows"),
         unit: z.string().default("flows"),
         /** A second measure and its unit, in parentheses ("to 3 workloads"). */
@@ -37,13 +37,21 @@ export const evidenceOnly: Analyzer<typeof params> = {
   figures({ queries, params: { figure: f }, scope }) {
     if (!f) return null;
     let rows = queryOf(queries, f.query, "evidenceOnly").current;
-    // A cluster-wide table (every node) answers for the node asked about.
+    // A cluster-wide table (every node) answers for the node asked about; "top talkers in
+    // default" are the talkers in default, not the DNS servers that answer them.
     if (f.who.node && scope.node) rows = rows.filter((r) => r[f.who.node!] === scope.node);
+    const own = (col: keyof typeof f.who, value: string | null) => {
+      const c = f.who[col];
+      if (c && value && rows.some((r) => r[c] === value)) rows = rows.filter((r) => r[c] === value);
+    };
+    own("namespace", scope.namespace);
+    own("workload", scope.workload);
     if (f.orderBy) rows = [...rows].sort((a, b) => num(b[f.orderBy!]) - num(a[f.orderBy!]));
     rows = rows.slice(0, f.rows);
     if (rows.length === 0) return "none in this window";
     return rows.map((r) => {
-      const what = f.what && str(r[f.what]) ? `${str(r[f.what])} ` : "";
+      const [first, ...more] = f.what.map((c) => str(r[c])).filter(Boolean);
+      const what = first ? `${first}${more.length ? ` (${more.join(", ")})` : ""} ` : "";
       const extra = f.extra ? ` (${f.extra.words.replace("{n}", n(num(r[f.extra.measure])))})` : "";
       return `${label(partyOf(r, f.who))} ${what}${n(num(r[f.measure]))} ${f.unit}${extra}`;
     }).join("; ");

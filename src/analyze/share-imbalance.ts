@@ -73,10 +73,12 @@ export const shareImbalance: Analyzer<typeof params> = {
   },
   figures({ queries, params: p, scope }) {
     const rows = queryOf(queries, p.query, "shareImbalance").current.filter((r) => r.dstPod && r.dstWorkload);
-    const workloads = rollup(rows, keyOf(WORKLOAD), "flows");
-    // The workload asked about, else the busiest in scope.
-    const asked = [...workloads.values()].find((g) => g.rows[0]!.dstWorkload === scope.workload && (!scope.namespace || g.rows[0]!.dstNamespace === scope.namespace));
-    const w = asked ?? [...workloads.values()].sort((a, b) => b.total - a.total)[0];
+    const workloads = [...rollup(rows, keyOf(WORKLOAD), "flows").values()];
+    // The workload asked about, else the busiest of the namespace asked about that has pods to balance.
+    const asked = workloads.find((g) => g.rows[0]!.dstWorkload === scope.workload && (!scope.namespace || g.rows[0]!.dstNamespace === scope.namespace));
+    const several = (g: (typeof workloads)[number]) => new Set(g.rows.map((r) => r.dstPod)).size >= 2;
+    const inNamespace = workloads.filter((g) => (!scope.namespace || g.rows[0]!.dstNamespace === scope.namespace) && several(g));
+    const w = asked ?? inNamespace.sort((a, b) => b.total - a.total)[0];
     if (!w || w.total === 0) return "no incoming flows to a workload's pods in this window";
     const pods = [...rollup(w.rows, (r) => String(r.dstPod), "flows")].map(([pod, g]) => ({ pod, share: g.total / w.total })).sort((a, b) => b.share - a.share);
     const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;

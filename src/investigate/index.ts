@@ -7,7 +7,7 @@ import { scopePredicates, windows, type Check, type Playbook, type Playbooks } f
 import { flowQuery, rowMatches, type FlowSource } from "../query/index.js";
 import { barsChart, causeOf, heatmapChart, nextSteps, rankDrafts, renderChart, stackedChart, summarize, timeseriesChart, type ChartSpec } from "../report/index.js";
 import { runCheck, type CheckOutcome } from "./run-checks.js";
-import { breakdownOf, timelineOf, type Extent, type Timeline } from "./timeline.js";
+import { breakdownOf, checkWhere, timelineOf, type Extent, type Timeline } from "./timeline.js";
 import { describeParties } from "./parties.js";
 import { HELP } from "./help.js";
 
@@ -35,7 +35,7 @@ const QUIET_MINUTES = 15;
  * What a question asks, read against the names in the data, before any check runs: chat
  * surfaces acknowledge with it. `previous` is the question a thread follow-up builds on.
  */
-export async function understand(text: string, ctx: InvestigateContext & { previous?: Question }, known?: Awaited<ReturnType<FlowSource["extent"]>>): Promise<Question> {
+export async function understand(text: string, ctx: InvestigateContext & { previous?: Question }, known?: Extent & { rows: number }): Promise<Question> {
   const extent = known ?? (await ctx.source.extent());
   const now = ctx.now ?? (extent.to ? ceilMinute(new Date(extent.to)) : new Date());
   return parseQuestion(text, { now, ...(ctx.tz && { tz: ctx.tz }), inventory: await ctx.source.inventory(), ...(ctx.previous && { previous: ctx.previous }) });
@@ -55,13 +55,18 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
   const { baseline, current } = windows(question.scope);
   // A baseline only counts when the data covers (nearly all of) the window before.
   const hasBaseline = !!extent.from && Date.parse(extent.from) <= baseline.from.getTime() + (baseline.to.getTime() - baseline.from.getTime()) * 0.1;
-  if (!hasBaseline && extent.rows > 0) notes.push(`No data before ${question.scope.from.slice(11, 16)} UTC to compare with: findings are judged without a baseline.`);
+  if (!hasBaseline && extent.rows > 0) {
+    const at = (d: Date | string) => new Date(d).toISOString().slice(0, 16).replace("T", " ");
+    notes.push(`No data for the window before (${at(baseline.from)} to ${at(baseline.to)} UTC): the data starts at ${at(extent.from!)} UTC, so findings are judged without a baseline.`);
+  }
 
   const run = (checks: Check[]) => Promise.all(checks.map((check) => runCheck(check, { source: ctx.source, scope: question.scope, hasBaseline, metrics: !!ctx.metrics })));
   // What was asked (and what scored close to it) first; triage includes playbooks that share a check, which runs once.
   const asked = playbooksFor(question, ctx.playbooks);
   // A check that answers figures the question asks for runs whatever the intent ("which nodes drop the most?").
-  const answering = [...ctx.playbooks.values()].flatMap((b) => b.checks).filter((c) => c.present.answers?.some((x) => question.asks.includes(x)));
+  // Only for figures the asked playbooks cannot give: "latency between A and B" is HTTP latency, not DNS's too.
+  const given = new Set(checksOf(asked).flatMap((c) => c.present.answers ?? []));
+  const answering = [...ctx.playbooks.values()].flatMap((b) => b.checks).filter((c) => c.present.answers?.some((x) => question.asks.includes(x) && !given.has(x)));
   const askedChecks = [...new Map([...checksOf(asked), ...answering].map((c) => [c.id, c] as const)).values()];
   const askedIds = new Set(askedChecks.map((c) => c.id));
   let outcomes: CheckOutcome[] = await run(askedChecks);
@@ -70,7 +75,7 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
   // before saying all is well, so a live cause elsewhere is never hidden behind an all-clear.
   if (question.intent !== "triage" && !outcomes.some((o) => o.drafts.some((d) => d.severity === "critical"))) {
     const rest = [...ctx.playbooks.values()].filter((b) => b.intent !== "triage" && !asked.includes(b));
-    const more = checksOf(rest).filter((c) => !askedChecks.includes(c) && !askedChecks.some((a) => a.id === c.id));
+    const more = checksOf(rest).filter((c) => !askedIds.has(c.id));
     outcomes = [...outcomes, ...(await run(more))];
     ran = [...asked, ...rest];
   }
@@ -105,7 +110,8 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     .slice(0, MAX_FINDINGS);
   // "since" is told only for active findings; steady ones have no start to find.
   await Promise.all(ranked.slice(0, TIMELINES).filter(({ draft }) => draft.severity !== "info").map(timeline));
-  const parties = await describeParties(ctx.source, current, ranked.map((r) => r.draft));
+  // Only active findings get commands worth naming parties for.
+  const parties = await describeParties(ctx.source, current, ranked.filter((r) => r.draft.severity !== "info").map((r) => ({ draft: r.draft, where: checkWhere(r.outcome.check, question.scope) })));
 
   // Evidence of the checks behind the top findings first, then the rest.
   const order = [...new Set([...ranked.map((r) => r.outcome), ...outcomes])].filter((o) => o.evidence);
@@ -128,14 +134,17 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     };
   });
 
-  const charts = ctx.outDir ? await chartsFor(ranked, timelines, question, ctx.source, ctx.outDir, extent) : [];
-  const flowsInScope = await countFlows(ctx.source, question);
+  const titles = new Map(ranked.map((r, i) => [r.draft, findings[i]!.title]));
+  const charts = ctx.outDir ? await chartsFor(ranked, timelines, titles, question, ctx.source, ctx.outDir, extent) : [];
+  // The flows in scope only matter when nothing was found ("no flows" is not "healthy") or when
+  // the two named parties may not talk at all.
+  const flowsInScope = findings.some((f) => f.severity !== "info") && !question.scope.peer ? 1 : await countFlows(ctx.source, question);
   const figures = outcomes.filter((o) => o.figures && o.check.present.answers?.some((a) => question.asks.includes(a))).map((o) => ({ title: o.check.title, text: o.figures! }));
   const summary = summarize({
     scope: question.scope, findings, flowsInScope, dataFrom: extent.from, dataTo: extent.to, didYouMean: question.unknownNames.map(didYouMean),
     asked: question.intent === "triage" ? null : [question.intent, ...question.also].map((i) => INTENT_WORDS[i] ?? i).join(" or "),
     fromAsked: new Set(findings.filter((_, i) => askedIds.has(ranked[i]!.outcome.check.id)).map((f) => f.rank)),
-    checked: ran.map((b) => INTENT_WORDS[b.intent] ?? b.intent), checks: new Set(checksOf(ran).map((c) => c.id)).size, hasBaseline, figures,
+    checked: ran.map((b) => INTENT_WORDS[b.intent] ?? b.intent), checks: outcomes.filter((o) => o.evidence !== null).length, hasBaseline, figures,
   });
   return Report.parse({ question: text, intent: question.intent, scope: question.scope, summary, findings, evidence, charts, notes });
 }
@@ -194,6 +203,7 @@ async function countFlows(source: FlowSource, q: Question): Promise<number> {
 async function chartsFor(
   ranked: { draft: FindingDraft; outcome: CheckOutcome }[],
   timelines: Map<FindingDraft, Timeline | null>,
+  titles: Map<FindingDraft, string>,
   q: Question,
   source: FlowSource,
   outDir: string,
@@ -202,7 +212,7 @@ async function chartsFor(
   const picked = ranked.filter((r, i) => i === 0 || (r.draft.severity !== "info" && r.outcome !== ranked[0]!.outcome)).slice(0, 2);
   const charts: Chart[] = [];
   for (const { draft, outcome } of picked) {
-    const spec = await chartSpec(draft, outcome.check, timelines.get(draft) ?? (await timelineOf(source, q.scope, outcome.check, draft, extent)), q, source);
+    const spec = await chartSpec(draft, titles.get(draft) ?? draft.title, outcome.check, timelines.get(draft) ?? (await timelineOf(source, q.scope, outcome.check, draft, extent)), q, source);
     if (!spec) continue;
     await mkdir(outDir, { recursive: true });
     const file = join(outDir, `${charts.length + 1}-${outcome.check.id}.png`);
@@ -212,16 +222,16 @@ async function chartsFor(
   return charts;
 }
 
-async function chartSpec(d: FindingDraft, check: Check, t: Timeline | null, q: Question, source: FlowSource): Promise<ChartSpec | null> {
+async function chartSpec(d: FindingDraft, title: string, check: Check, t: Timeline | null, q: Question, source: FlowSource): Promise<ChartSpec | null> {
   const plan = check.present.chart ?? { kind: "timeseries" as const };
   switch (plan.kind) {
     case "bars":
-      return barsChart(d) ?? (t ? timeseriesChart(d, d.title, t) : null);
+      return barsChart(d) ?? (t ? timeseriesChart(d, title, t) : null);
     case "stacked":
       return stackedChart(check.title, await breakdownOf(source, q.scope, check, plan.by, plan.top));
     case "heatmap":
       return heatmapChart(check.title, await breakdownOf(source, q.scope, check, plan.by, plan.top));
     case "timeseries":
-      return t ? timeseriesChart(d, d.title, t) : null;
+      return t ? timeseriesChart(d, title, t) : null;
   }
 }

@@ -1,7 +1,7 @@
 import { ANALYZERS, type FindingDraft, type QueryRows, type Row } from "../analyze/index.js";
 import type { Cell, Evidence, Scope } from "../model/index.js";
 import { scopePredicates, windows, type Check } from "../playbooks/index.js";
-import { compileKql, flowQuery, orderRows, type FlowQuery, type FlowResult, type FlowSource, type Predicate } from "../query/index.js";
+import { compileKql, flowQuery, orderRows, rowTest, type FlowQuery, type FlowResult, type FlowSource, type Predicate } from "../query/index.js";
 
 export interface CheckOutcome {
   check: Check;
@@ -71,11 +71,14 @@ async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[]
     window: windows(ctx.scope).current,
     top: Math.min(template.top ?? EVIDENCE_ROWS, EVIDENCE_ROWS),
   });
-  // Without trouble filters the rows are at hand already: the same query, cut to the top rows.
+  // The rows are at hand already when the trouble filters read only group keys and the query
+  // was not cut short: the same groups, filtered and cut to the top rows.
   const at = ran[name]!.result;
+  const tests = check.trouble.map((p) => rowTest(p, at.columns));
+  const complete = template.top === undefined || at.rows.length < template.top;
   const result: FlowResult =
-    check.trouble.length === 0
-      ? { columns: at.columns, rows: orderRows(at.columns, at.rows, q).slice(0, EVIDENCE_ROWS), ...(ctx.source.explain && { sql: ctx.source.explain(q) }) }
+    complete && tests.every((t) => t !== null)
+      ? { columns: at.columns, rows: orderRows(at.columns, at.rows.filter((row) => tests.every((t) => t!(row))), q).slice(0, EVIDENCE_ROWS), ...(ctx.source.explain && { sql: ctx.source.explain(q) }), ...(at.notes && { notes: at.notes }) }
       : await ctx.source.query(q);
   for (const n of result.notes ?? []) notes.add(n);
   const keep = (check.present.columns ?? result.columns).filter((c) => result.columns.includes(c));

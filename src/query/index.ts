@@ -4,4 +4,4 @@ export { compileSql, type CompiledSql } from "./sql.js";
 export { compileKql } from "./kql.js";
 export { kqlString } from "./escape.js";
 export type { FlowResult, FlowSource } from "./source.js";
-export { orderRows, rowMatches } from "./rows.js";
+export { orderRows, rowMatches, rowTest } from "./rows.js";

@@ -37,7 +37,7 @@ function target(p: Party | null | undefined, f: PartyFacts | null | undefined): 
   if (!p) return none;
   const ns = p.namespace ?? null;
   if (!ns && !p.pod && !p.workload) {
-    if (p.node) return { ...none, to: `--node ${p.node}`, from: `--node ${p.node}` };
+    if (p.node) return { ...none, to: `--node-name ${p.node}`, from: `--node-name ${p.node}` };
     if (!p.reserved) return none;
     // Not a pod: by address when the flows have one, else by Cilium's reserved identity.
     const ip = f?.ips[0];
@@ -49,16 +49,27 @@ function target(p: Party | null | undefined, f: PartyFacts | null | undefined): 
   const guessed = !short && f?.pods[0] ? (STATEFULSET_POD.test(f.pods[0]) ? "sts" : REPLICASET_POD.test(f.pods[0]) ? "deploy" : undefined) : undefined;
   const controller = p.workload && (short ?? guessed) ? `${short ?? guessed}/${p.workload}` : null;
   const object = p.pod ? `pod/${p.pod}` : controller ?? (pod ? `pod/${pod}` : null);
-  // A label selector only when it names this workload alone (app=kapinger is two workloads).
+  // A label selector only when it names this workload, not a family of them (app=kapinger
+  // is both kapinger-good and kapinger-bad; app=reviews is reviews-v1, -v2 and -v3).
   const own = f?.selector && (!p.workload || f.selector.split("=")[1] === p.workload) ? f.selector : null;
   const topArgs = own ? `-l ${own}` : pod ?? null;
-  const name = p.pod ?? p.workload;
+  // hubble's --to-pod takes a pod-name prefix: "search" would also match search-api's pods, so a
+  // Deployment's pods are named by their ReplicaSet (search-8swlfwlnt2) when the flows show it.
+  const rs = !p.pod && f?.pods.length ? replicaSetOf(f.pods) : null;
+  const name = p.pod ?? rs ?? p.workload;
   const hubble = ns && name ? `${ns}/${name}` : null;
   return {
     ns, object, topArgs,
     to: hubble ? `--to-pod ${hubble}` : ns ? `--to-namespace ${ns}` : null,
     from: hubble ? `--from-pod ${hubble}` : ns ? `--from-namespace ${ns}` : null,
   };
+}
+
+/** The ReplicaSet all these Deployment pods share ("search-8swlfwlnt2"), or null. */
+function replicaSetOf(pods: string[]): string | null {
+  const sets = new Set(pods.map((x) => (REPLICASET_POD.test(x) ? x.replace(/-[bcdfghjklmnpqrstvwxz2456789]{5}$/, "") : null)));
+  const [only] = sets;
+  return sets.size === 1 && only ? only : null;
 }
 
 const watch = (...filters: (string | null)[]) => `watch it live: hubble observe ${filters.filter(Boolean).join(" ")} --follow`;
@@ -141,7 +152,7 @@ export function nextSteps(d: FindingDraft, parties: Parties = {}): string[] {
         add(`the conntrack table on ${node} is full; count its entries (raise bpf-ct-global-max or spread the connection churn)`,
           `kubectl -n kube-system exec $(kubectl -n kube-system get pod -l k8s-app=cilium --field-selector spec.nodeName=${node} -o name) -- cilium-dbg bpf ct list global | wc -l`);
       } else add("look at the node", `kubectl describe node ${node}`);
-      steps.push(watch(`--node ${node}`, "--verdict DROPPED"));
+      steps.push(watch(`--node-name ${node}`, "--verdict DROPPED"));
       break;
     }
     case "l7_drops":
@@ -154,8 +165,10 @@ export function nextSteps(d: FindingDraft, parties: Parties = {}): string[] {
       break;
     case "http_errors": {
       const status = d.reason && /^\d{3}$/.test(d.reason) ? `--http-status ${d.reason}` : null;
-      if (d.facts?.side === "client") {
-        add(`${d.facts.servers} servers fail towards this one client: look at what sits in front of it (its sidecar proxy, its egress policy)`, describe(s));
+      if (d.facts?.side === "client" || d.facts?.side === "clientShared") {
+        add(d.facts.side === "client"
+          ? `${d.facts.servers} servers fail towards this one client and answer others well: look at what sits in front of it (its sidecar proxy, its egress policy)`
+          : `${d.facts.servers} servers fail towards this one client, and it is their only client: look at what they share (a dependency, a policy) and at what sits in front of the client (its proxy)`, describe(s));
         steps.push(s.to ? watch(s.to, "--protocol http", status) : null);
         break;
       }

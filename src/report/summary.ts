@@ -72,21 +72,23 @@ export function summarize(a: SummaryInput): string {
   const next = top.next[0] ? ` Next: ${top.next[0]}.` : "";
   const also = others.length ? ` Also: ${others.slice(0, 2).map((f) => f.title).join("; ")}${others.length > 2 ? ` and ${others.length - 2} more` : ""}.` : "";
   const cause = `${top.title} (${amount(top)}).${next}${also}`;
+  // The figures asked for lead, unless something is failing: then the cause does, and they follow.
+  const [lead, tail] = top.severity === "critical" && figures ? ["", ` ${figures.trim()}`] : [figures, ""];
   if (a.flowsInScope === 0 && a.scope.peer) {
     // No flows between the two named parties, yet trouble on the subject's own side (its DNS).
     const alone = scopeLabel({ ...a.scope, peer: null });
     const why = a.didYouMean?.length ? ` (${a.didYouMean.map((d) => d.charAt(0).toLowerCase() + d.slice(1).replace(/\.$/, "")).join("; ")})` : "";
-    return `${figures}No flows between ${scopeLabel(a.scope)} in this window${why}, but ${alone}'s own checks found trouble. Most probable root cause for ${alone}, ${windowLabel(a.scope)}: ${cause}`;
+    return `${lead}No flows between ${scopeLabel(a.scope)} in this window${why}, but ${alone}'s own checks found trouble. Most probable root cause for ${alone}, ${windowLabel(a.scope)}: ${cause}${tail}`;
   }
   if (a.asked && !a.fromAsked.has(top.rank)) {
     // The live cause sits outside what was asked: say so before it, never "all clear".
     const askedActive = active.filter((f) => a.fromAsked.has(f.rank));
-    const lead = askedActive.length === 0
+    const askedLead = askedActive.length === 0
       ? `Nothing wrong with ${a.asked} for ${scopeLabel(a.scope)}, but the other checks on the same scope found trouble.`
       : `The ${a.asked} checks found only lesser trouble for ${scopeLabel(a.scope)} (${askedActive[0]!.title}); the other checks found worse.`;
-    return `${figures}${lead} Most probable root cause in ${where}: ${cause}`;
+    return `${lead}${askedLead} Most probable root cause in ${where}: ${cause}${tail}`;
   }
-  return `${figures}Most probable root cause in ${where}: ${cause}`;
+  return `${lead}Most probable root cause in ${where}: ${cause}${tail}`;
 }
 
 function list(xs: string[]): string {

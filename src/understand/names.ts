@@ -11,7 +11,7 @@ import { isK8sName, K8sNamespace } from "../model/k8s-name.js";
 import { isNodeShaped, podOwner } from "./shapes.js";
 import type { Token } from "./tokens.js";
 import {
-  ARTICLES, EVERYDAY_WORDS, FILLER_WORDS, FUNCTION_WORDS, KEYWORDS, NAMESPACE_KINDS, NAMEABLE_KEYWORDS, NODE_KINDS, POD_KINDS, STOP_WORDS,
+  ARTICLES, EVERYDAY_WORDS, FILLER_WORDS, FUNCTION_WORDS, HTTP_METHODS, KEYWORDS, NAMESPACE_KINDS, NAMEABLE_KEYWORDS, NODE_KINDS, POD_KINDS, STOP_WORDS,
   WORKLOAD_KINDS,
 } from "./vocabulary.js";
 
@@ -79,9 +79,13 @@ const PROTOCOL_WORDS = new Set(["http", "https", "tcp", "udp", "icmp", "port", "
 export function whyInvalid(field: Field, value: string): string {
   if (field === "namespace" && value.length > 63) return "a namespace has at most 63 characters";
   if (value.length > 253) return "a name has at most 253 characters";
-  return field === "namespace"
+  const why = field === "namespace"
     ? "a namespace is lower-case letters, digits and '-', starting and ending with a letter or digit"
     : "a name is lower-case letters, digits, '-' and '.', starting and ending with a letter or digit";
+  // "kube_system" is one keystroke from a real name.
+  const meant = value.toLowerCase().replace(/[_\s]+/g, "-");
+  const ok = field === "namespace" ? K8sNamespace.safeParse(meant).success : isK8sName(meant);
+  return ok && meant !== value ? `${why}; did you mean '${meant}'?` : why;
 }
 
 /** Numbers and number-with-unit words ("403", "30m", "4xx") are never names. */
@@ -103,7 +107,7 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
    * also the networking words that are common namespace names ("namespace ingress").
    */
   const writtenOk = (s: string, field: Field) =>
-    valid(s) && !isKindWord(s) && (!STOP_WORDS.has(s) || (field === "namespace" && NAMESPACE_NAMES.has(s)));
+    valid(s) && !isKindWord(s) && (!STOP_WORDS.has(s) || HTTP_METHODS.has(s) || (field === "namespace" && NAMESPACE_NAMES.has(s)));
   /** Found by position: also not a networking word nor a keyword (unless it is one that names things). */
   const positionOk = (i: number) => {
     const s = w(i);
@@ -166,6 +170,8 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
     if (prefixField && free(next) && writtenOk(w(next), prefixField)) {
       used.add(i);
       add(prefixField, w(next), "written", next);
+    } else if (prefixField && free(next) && /^[a-z0-9][-a-z0-9]*\/[a-z0-9][-a-z0-9.]*$/.test(w(next))) {
+      used.add(i); // "namespace shop/checkout": the namespace/workload form below reads it
     } else if (prefixField && free(next) && meantAsName(w(next)) && !valid(w(next))) {
       used.add(i);
       used.add(next);
@@ -365,7 +371,12 @@ export function svcName(s: string): { workload: string; namespace: string } | nu
 function assemble(finds: Find[], peer: PeerDraft | null, tokens: readonly Token[], used: Set<number>, keywordAt: ReadonlySet<number>): Draft {
   // Among guesses, a name shaped like an identifier ("order-api", "redis2") beats a plain word
   // ("orders are failing, 502s from order-api"): service names carry '-' and digits, nouns do not.
-  const weight = (f: Find) => RANK[f.via] + (GUESSED.has(f.via) && /[-\d]/.test(f.name) ? 0.5 : 0);
+  // Only across clauses: in "payments keeps timing out when called from order-api" the subject
+  // is the callee, but "orders are failing, 502s from order-api" names the server in a clause of its own.
+  const clause = (at: number) => tokens.slice(0, Math.max(at, 0)).filter((t) => t.end).length;
+  const subjects = finds.filter((f) => f.via === "subject");
+  const weight = (f: Find) => RANK[f.via]
+    + (GUESSED.has(f.via) && /[-\d]/.test(f.name) && !subjects.some((x) => x !== f && clause(x.at) === clause(f.at)) ? 0.5 : 0);
   const ranked = (field: Field | "in") =>
     finds.filter((f) => f.field === field).sort((x, y) => weight(y) - weight(x) || x.at - y.at);
   const slot = (f: Find | undefined): Slot | null => (f ? { name: f.name, via: f.via, at: f.at } : null);

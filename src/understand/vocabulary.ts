@@ -43,7 +43,7 @@ export const KEYWORDS: ReadonlyMap<string, Weights> = new Map<string, Weights>([
   ...each("packet packets", drops(1)),
   // Traffic: distribution, top talkers, resets.
   ...each("imbalance imbalances imbalanced unbalanced balanced uneven unevenly skew skews skewed lopsided talkers talker", traffic(3)),
-  ...each("rst rsts reset resets", traffic(3)),
+  ...each("rst rsts reset resets resetting", traffic(3)),
   ...each("balance balances balancing busiest hotspot hotspots hottest hotter hammered hammering", traffic(2.5)),
   ...each("bandwidth throughput distribution", traffic(2)),
   ...each("traffic load loads volume spread", traffic(1.5)),
@@ -68,7 +68,7 @@ export const KEYWORDS: ReadonlyMap<string, Weights> = new Map<string, Weights>([
   ...each("wrong weird strange suspicious", triage(2.5)),
   ...each("odd debug outage outages incident incidents", triage(2)),
   ...each("broken problem problems issue issues", triage(1.5)),
-  ...each("error errors errs failing failure failures fails failed happening happened changed change changes", triage(1)),
+  ...each("error errors failing failure failures fails failed happening happened changed change changes", triage(1)),
   // Help.
   ...each("help helps capabilities", help(1.5)),
   ...each("commands usage examples", help(1)),
@@ -92,7 +92,7 @@ export const FUZZY_TARGETS: readonly string[] = [...KEYWORDS]
  * else the sentence says).
  */
 export const GENERIC_SYMPTOMS: ReadonlySet<string> = new Set(
-  "broken problem problems issue issues error errors errs failing failure failures fails failed happening happened changed change changes".split(" "),
+  "broken problem problems issue issues error errors failing failure failures fails failed happening happened changed change changes".split(" "),
 );
 
 /** Keywords that are also common workload names ("from coredns", "the kafka pods"). */
@@ -208,7 +208,7 @@ export const EVERYDAY_WORDS: ReadonlySet<string> = new Set(
   intermittently randomly suddenly constantly occasionally frequently repeatedly consistently probably
   probe probes liveness readiness restart restarts restarting crash crashes crashing crashloop oom spike spikes controller
   everyone anyone someone everybody anybody somebody me us them him her asap kind sort type way thing things stuff
-  ask asking asked single only whole half most all none doing done being hottest hot busy busiest lot heavy heavily unanswered answered
+  ask asking asked errs single only whole half most all none doing done being hottest hot busy busiest lot heavy heavily unanswered answered
   answer answering respond responding reply replying hang hangs hanging timing spiking spiky flaky flapping intermittent`.split(/\s+/),
 );
 

@@ -89,3 +89,37 @@ describe("shares measured from the onset", () => {
     expect(r.findings.filter((x) => x.kind === "dns_missing_responses")).toHaveLength(1);
   });
 });
+
+describe("a silent CoreDNS pod over windows longer than its silence", () => {
+  it.each(["what's wrong over the last 2 hours?", "are dns requests answered in kube-system over the past 3 hours?", "dns problems today?"])("%s → the pod, judged on its own requests", async (q) => {
+    const r = await ask("dns-missing-responses", q);
+    const f = r.findings.find((x) => x.severity !== "info")!;
+    expect(f, brief(r)).toMatchObject({ kind: "dns_missing_responses", severity: "critical" });
+    expect(f.subject.pod).toMatch(/^coredns-/);
+    const m = /leaves ([\d.]+)% of DNS requests unanswered since \d\d:\d\d.*\(([\d,]+) of ([\d,]+) over the window\); the other pod answers/.exec(f.title);
+    expect(m, f.title).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe("an imbalance starts at the same minute whatever the window", () => {
+  it("over an hour, two hours and today", async () => {
+    const since = new Set<string | null>();
+    for (const q of ["is traffic balanced in namespace search?", "is traffic balanced in namespace search over the last 2 hours?", "is traffic balanced in namespace search today?"]) {
+      const r = await ask("traffic-imbalance", q);
+      const f = r.findings.find((x) => x.kind === "traffic_imbalance");
+      expect(f, brief(r)).toBeDefined();
+      since.add(f!.since);
+    }
+    expect([...since]).toHaveLength(1);
+    expect([...since][0]).not.toBeNull();
+  });
+});
+
+describe("the balance figures are of the namespace asked about", () => {
+  it("a workload of the namespace with pods to balance, not the DNS servers its pods call", async () => {
+    const r = await ask("demo", "is traffic balanced in shop?");
+    expect(r.summary).toMatch(/Incoming flows per pod \(namespace shop\): [a-z]+-[a-z0-9]+-[a-z0-9]+ [\d.]+%.* of shop\/[a-z]+'s [\d,]+ incoming flows \((\d+) pods, fair share [\d.]+%\)/);
+    expect(r.summary).not.toMatch(/kube-system\/coredns's/);
+  });
+});

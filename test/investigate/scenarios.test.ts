@@ -70,6 +70,8 @@ describe.each(Object.entries(CASES))("%s", (name, questions) => {
     expect(top.severity).toBe(truth.kind === "traffic_imbalance" ? "warning" : "critical");
     expect(top.since, `no "since" for "${q}"`).not.toBeNull();
     expect(Math.abs(Date.parse(top.since!) - Date.parse(truth.since))).toBeLessThanOrEqual(3 * 60_000);
+    // Never before the minute the fault began.
+    expect(Date.parse(top.since!)).toBeGreaterThanOrEqual(Math.floor(Date.parse(truth.since) / 60_000) * 60_000);
     expect(r.summary).toContain(top.title);
     expect(brokenSteps(r), brief(r)).toEqual([]);
   });

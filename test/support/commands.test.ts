@@ -17,5 +17,7 @@ describe("brokenCommand tells a step that runs from one that does not", () => {
     "watch it live: hubble observe --to-pod default/ --follow",
     "kubectl -n undefined get networkpolicy",
     "hubble observe --from-pod --follow",
+    "watch it live: hubble observe --node aks-nodepool1-27013129-vmss000001 --verdict DROPPED --follow",
+    "hubble observe --namespace pets --protocol http --from-pod pets/product-service --follow",
   ])("does not run: %s", (step) => expect(brokenCommand(step)).not.toBeNull());
 });

@@ -3,7 +3,7 @@ import { splitNext } from "../../src/surfaces/labels.js";
 
 /** hubble observe flags that take a value (https://docs.cilium.io/en/stable/observability/hubble/hubble-cli/). */
 const VALUED = ["--to-pod", "--from-pod", "--to-ip", "--from-ip", "--to-label", "--from-label", "--namespace", "--to-namespace",
-  "--from-namespace", "--node", "--port", "--protocol", "--http-status", "--tcp-flags", "--type", "--verdict", "--to-identity", "--from-identity"];
+  "--from-namespace", "--node-name", "--port", "--protocol", "--http-status", "--tcp-flags", "--type", "--verdict", "--to-identity", "--from-identity"];
 
 /**
  * Why a next step's command would not run as written, or null: an empty object name
@@ -20,6 +20,9 @@ export function brokenCommand(step: string): string | null {
   if (/\s-n\s*(?=-|&|;|\||$)/.test(command)) return "-n without a namespace";
   if (/\S\/(?=\s|$)/.test(command)) return "a name ending in '/'";
   if (/\s{2,}/.test(command)) return "an empty argument";
+  // hubble observe has no --node flag (it is --node-name), and --namespace cannot go with --to-pod or --from-pod.
+  if (/hubble observe/.test(command) && /\s--node\s/.test(command)) return "hubble observe has no --node flag";
+  if (/hubble observe/.test(command) && /\s--namespace\s/.test(command) && /\s--(?:to|from)-pod\s/.test(command)) return "--namespace cannot be combined with --to-pod or --from-pod";
   for (const flag of VALUED) if (new RegExp(`${flag}(?=\\s+--|\\s*$|\\s*[&;|])`).test(command)) return `${flag} with no value`;
   return null;
 }
