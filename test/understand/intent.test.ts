@@ -118,3 +118,12 @@ describe("fallbacks", () => {
     expect(parseQuestion("help", { now: NOW }).notes).toEqual([]);
   });
 });
+
+describe("close intents run together", () => {
+  it("a question that is as much about drops as about DNS runs both playbooks", async () => {
+    const { parseQuestion } = await import("../../src/understand/index.js");
+    const q = parseQuestion("dropped dns packets in shop", { now: new Date("2026-11-20T15:00:00Z") });
+    expect([q.intent, ...q.also].sort()).toEqual(["dns", "drops"]);
+    expect(parseQuestion("why is dns failing in shop", { now: new Date("2026-11-20T15:00:00Z") }).also).toEqual([]);
+  });
+});
