@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { score, SYMPTOM_KINDS, titleOf, type FindingDraft } from "../analyze/index.js";
-import { Report, type Chart, type Evidence, type Finding, type Question } from "../model/index.js";
+import { Report, visible, type Chart, type Evidence, type Finding, type Question } from "../model/index.js";
 import { parseQuestion } from "../understand/index.js";
 import { scopePredicates, windows, type Check, type Playbook, type Playbooks } from "../playbooks/index.js";
 import { flowQuery, rowMatches, type FlowSource } from "../query/index.js";
-import { barsChart, causeOf, heatmapChart, nextSteps, rankDrafts, renderChart, stackedChart, summarize, timeseriesChart, type ChartSpec } from "../report/index.js";
+import { barsChart, causeOf, heatmapChart, nextSteps, preloadCharts, rankDrafts, renderChart, stackedChart, summarize, timeseriesChart, type ChartSpec } from "../report/index.js";
 import { runCheck, type CheckOutcome } from "./run-checks.js";
 import { breakdownOf, checkWhere, timelineOf, type Extent, type Timeline } from "./timeline.js";
 import { describeParties } from "./parties.js";
@@ -43,6 +43,7 @@ export async function understand(text: string, ctx: InvestigateContext & { previ
 
 /** The one entry point of every surface: a question (text, or as understood) in, Report out. */
 export async function investigate(input: string | Question, ctx: InvestigateContext): Promise<Report> {
+  if (ctx.outDir) preloadCharts();
   const extent = await ctx.source.extent();
   const question = typeof input === "string" ? await understand(input, ctx, extent) : input;
   const text = question.text;
@@ -187,7 +188,7 @@ function playbooksFor(q: Question, books: Playbooks): Playbook[] {
 }
 
 function didYouMean(u: Question["unknownNames"][number]): string {
-  return `No ${u.field} named "${u.name}" in the data` + (u.suggestions.length ? `; did you mean ${u.suggestions.map((s) => `"${s}"`).join(" or ")}?` : ".");
+  return `No ${u.field} named "${u.name}" in the data` + (u.suggestions.length ? `; did you mean ${u.suggestions.map((s) => `"${visible(s)}"`).join(" or ")}?` : ".");
 }
 
 function ceilMinute(d: Date): Date {

@@ -2,10 +2,10 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { renderText } from "./render.js";
-import { parseQuestion } from "../../understand/index.js";
-import { InputError, type IngestResult } from "../../sources/embedded/ingest/index.js";
-import { SCENARIOS } from "../../sources/embedded/simulate/index.js";
+// Only what every command needs loads here: each command imports its own stages when it runs,
+// so `--help` and `parse` start without DuckDB, ECharts, Slack or Azure.
+import type { IngestResult } from "../../sources/embedded/ingest/index.js";
+import { SCENARIOS } from "../../sources/embedded/simulate/types.js";
 
 const USAGE = `netrca: root-cause answers for Kubernetes container networking (ACNS, Retina, Cilium Hubble)
 
@@ -45,7 +45,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         throw new UsageError(`unknown command "${command}" (try: netrca help)`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof InputError) {
+    // InputError (unreadable or unusable input) is matched by name: importing its class would load the store.
+    if (e instanceof UsageError || (e instanceof Error && e.name === "InputError")) {
       io.err(`netrca: ${e.message}`);
       return 2;
     }
@@ -79,6 +80,7 @@ async function ask(argv: string[], io: Io): Promise<number> {
   const text = positionals.join(" ").trim();
   if (!text) throw new UsageError('ask needs a question, e.g. netrca ask "why is dns failing in namespace shop?"');
   const now = nowOption(values.now);
+  if (values.out) await folderOption("--out", values.out);
   const { investigate } = await import("../../investigate/index.js");
   const { loadPlaybooks, PLAYBOOK_DIR } = await import("../../playbooks/index.js");
   const { ANALYZER_CATALOG } = await import("../../analyze/index.js");
@@ -93,8 +95,9 @@ async function ask(argv: string[], io: Io): Promise<number> {
       for (const e of ingest.errors) io.err(`  ${e.file}:${e.line}: ${e.message}`);
     }
     const tz = process.env.NETRCA_TZ;
-    const outDir = resolve(values.out ?? join(tmpdir(), "netrca", `charts-${process.pid}-${Date.now()}`));
+    const outDir = resolve(values.out ?? (await chartFolder()));
     const report = await investigate(text, { source, playbooks, outDir, ...(now && { now }), ...(tz && { tz }) });
+    const { renderText } = await import("./render.js");
     io.out(values.json ? JSON.stringify(report, null, 2) : renderText(report));
     return 0;
   } finally {
@@ -117,8 +120,13 @@ async function serve(argv: string[], io: Io): Promise<number> {
   const service = await startService({
     config, now, ...(values.flows && { flows: values.flows }), ...((values.store ?? config.store) && { store: values.store ?? config.store }),
     log: (line) => io.err(line),
+  }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "EADDRINUSE") throw new UsageError(`port ${config.port} is in use: stop what listens there or set PORT to another`);
+    if (e.code === "EACCES") throw new UsageError(`port ${config.port} needs privileges: set PORT to 1024 or above`);
+    if (e.code === "EADDRNOTAVAIL") throw new UsageError(`HOST ${config.host} is not an address of this machine`);
+    throw e;
   });
-  io.err(`netrca: listening on :${service.port} (GET /healthz, POST /api/messages${config.slack && !config.slack.appToken ? ", POST /slack/events" : ""})${config.slack?.appToken ? "; Slack over Socket Mode" : ""}${config.slack ? "" : "; Slack not configured"}`);
+  io.err(`netrca: listening on ${service.address}:${service.port} (GET /healthz, POST /api/messages${config.slack && !config.slack.appToken ? ", POST /slack/events" : ""})${config.slack?.appToken ? "; Slack over Socket Mode" : ""}${config.slack ? "" : "; Slack not configured"}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
@@ -139,10 +147,35 @@ async function logAnalyticsOption(workspace: string | undefined) {
   }
 }
 
+/** A folder to write into: it may not exist yet, but it must not be a file. */
+async function folderOption(flag: string, path: string): Promise<void> {
+  const { stat } = await import("node:fs/promises");
+  const info = await stat(path).catch(() => null);
+  if (info && !info.isDirectory()) throw new UsageError(`${flag} ${path} is a file, not a folder for the charts`);
+}
+
+/**
+ * Where `ask` writes charts when --out is not given: a new folder under the system temp
+ * directory. Folders older than a day are removed, so they do not pile up.
+ */
+async function chartFolder(): Promise<string> {
+  const { mkdir, readdir, rm, stat } = await import("node:fs/promises");
+  const base = join(tmpdir(), "netrca");
+  await mkdir(base, { recursive: true });
+  const day = Date.now() - 24 * 3_600_000;
+  for (const name of await readdir(base).catch(() => [] as string[])) {
+    if (!name.startsWith("charts-")) continue;
+    const info = await stat(join(base, name)).catch(() => null);
+    if (info?.isDirectory() && info.mtimeMs < day) await rm(join(base, name), { recursive: true, force: true }).catch(() => undefined);
+  }
+  return join(base, `charts-${process.pid}-${Date.now()}`);
+}
+
 function nowOption(raw: string | undefined): Date | undefined {
   if (raw === undefined) return undefined;
   const t = Date.parse(raw);
-  if (Number.isNaN(t)) throw new UsageError(`--now must be an ISO time such as 2026-11-20T15:00:00Z, got "${raw}"`);
+  // Times a flow log can hold: a year with four digits, after the epoch.
+  if (Number.isNaN(t) || t < 0 || t >= Date.UTC(10000, 0, 1)) throw new UsageError(`--now must be an ISO time such as 2026-11-20T15:00:00Z, got "${raw}"`);
   return new Date(t);
 }
 
@@ -150,6 +183,7 @@ async function parse(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = args(argv, { now: { type: "string" }, json: { type: "boolean" } }, true);
   const now = nowOption(values.now) ?? new Date();
   const tz = process.env.NETRCA_TZ;
+  const { parseQuestion } = await import("../../understand/index.js");
   const show = (text: string) => {
     const q = parseQuestion(text, { now, ...(tz && { tz }) });
     io.out(values.json || positionals.length === 0 ? JSON.stringify(q) : describeQuestion(q));
@@ -164,7 +198,7 @@ async function parse(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
-function describeQuestion(q: ReturnType<typeof parseQuestion>): string {
+function describeQuestion(q: import("../../model/index.js").Question): string {
   const s = q.scope;
   const parts = (["namespace", "workload", "pod", "node"] as const).filter((k) => s[k]).map((k) => `${k}=${s[k]}`);
   if (s.peer) parts.push(`peer=${[s.peer.namespace, s.peer.workload ?? s.peer.pod].filter(Boolean).join("/")}`);
@@ -214,6 +248,8 @@ async function simulateCommand(argv: string[], io: Io): Promise<number> {
   const { isScenarioName, simulate, writeSimulation } = await import("../../sources/embedded/simulate/index.js");
   if (!isScenarioName(name)) throw new UsageError(`unknown scenario "${name}" (one of: ${SCENARIOS.join(", ")})`);
   if (!values.out) throw new UsageError("simulate needs --out FILE");
+  const { stat } = await import("node:fs/promises");
+  if ((await stat(values.out).catch(() => null))?.isDirectory()) throw new UsageError(`simulate --out ${values.out} is a folder: give a file name, e.g. ${join(values.out, `${name}.jsonl`)}`);
   const seed = numberOption("--seed", values.seed, { integer: true, min: 0 });
   const scale = numberOption("--scale", values.scale, { integer: false, min: 0.01 });
   const sim = simulate(name, { ...(seed !== undefined && { seed }), ...(scale !== undefined && { scale }) });
