@@ -37,7 +37,30 @@ function ingestInChild(file) {
   return JSON.parse(out);
 }
 
+/** A whole `node bin/netrca.js …` process, in ms. */
+function cli(args) {
+  const t0 = performance.now();
+  execFileSync(process.execPath, [join(root, "bin", "netrca.js"), ...args], { stdio: "ignore" });
+  return performance.now() - t0;
+}
+
 try {
+  if (want("start")) {
+    console.log("== start-up (whole process, median of 7) ==");
+    const node0 = median(Array.from({ length: 7 }, () => { const t0 = performance.now(); execFileSync(process.execPath, ["-e", "0"]); return performance.now() - t0; }));
+    console.log(`node -e 0           ${ms(node0)} ms`);
+    console.log(`netrca --help       ${ms(median(Array.from({ length: 7 }, () => cli(["--help"]))))} ms (target 150)`);
+    console.log(`netrca parse "…"    ${ms(median(Array.from({ length: 7 }, () => cli(["parse", "dns in shop"]))))} ms (target 150)`);
+    const ex = await exportOf(8);
+    const store = join(work, "start.duckdb");
+    cli(["ingest", ex.file, "--store", store]);
+    const one = median(Array.from({ length: 5 }, () => cli(["ask", "why is dns failing for checkout in namespace shop?", "--store", store, "--out", join(work, "start-charts")])));
+    const all = median(Array.from({ length: 5 }, () => cli(["ask", "what's wrong in the cluster?", "--store", store, "--out", join(work, "start-charts")])));
+    console.log(`ask on a stored ${ex.lines}-line export: one playbook ${ms(one)} ms (target 600), triage ${ms(all)} ms (target 1000), charts included`);
+    rmSync(ex.file);
+    rmSync(store, { force: true });
+  }
+
   if (want("ingest")) {
     console.log("== ingest (Hubble export lines, streaming into DuckDB) ==");
     for (const scale of [3, 10, 27]) {
@@ -45,7 +68,8 @@ try {
       // This machine's speed varies run to run: the median of three fresh processes.
       const runs = [0, 1, 2].map(() => ingestInChild(ex.file));
       const r = runs.sort((a, b) => a.ms - b.ms)[1];
-      console.log(`${ex.lines} lines (${mb(ex.bytes)} MB): median ${ms(r.ms)} ms, ${Math.round(ex.lines / (r.ms / 1000))} lines/s, ${mb(ex.bytes / (r.ms / 1000))} MB/s (runs ${runs.map((x) => ms(x.ms)).join(", ")} ms), peak RSS ${mb(Math.max(...runs.map((x) => x.maxRss)))} MB`);
+      const yard = median([0, 1, 2].map(() => JSON.parse(execFileSync(process.execPath, [join(root, "bench", "read-json-child.js"), ex.file], { encoding: "utf8", cwd: root })).ms));
+      console.log(`${ex.lines} lines (${mb(ex.bytes)} MB): median ${ms(r.ms)} ms, ${Math.round(ex.lines / (r.ms / 1000))} lines/s, ${mb(ex.bytes / (r.ms / 1000))} MB/s (runs ${runs.map((x) => ms(x.ms)).join(", ")} ms), peak RSS ${mb(Math.max(...runs.map((x) => x.maxRss)))} MB; DuckDB read_json ${ms(yard)} ms, ingest ${(r.ms / yard).toFixed(2)}x (target 1.25x)`);
       rmSync(ex.file);
     }
     // One bad line sends a file down the exact, line-numbered path: its speed, for honesty.

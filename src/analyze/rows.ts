@@ -1,4 +1,4 @@
-import type { Cell } from "../model/index.js";
+import { visible, type Cell } from "../model/index.js";
 import type { QueryRows, Row } from "./types.js";
 
 /** A check's named query; a playbook naming one it lacks is a bug worth a clear error. */
@@ -46,6 +46,10 @@ export function heaviest(rows: Row[], cols: string[], measure: string): { row: R
 }
 
 export function label(p: { namespace?: string | null; workload?: string | null; pod?: string | null; node?: string | null; reserved?: string | null }): string {
+  return visible(plainLabel(p));
+}
+
+function plainLabel(p: { namespace?: string | null; workload?: string | null; pod?: string | null; node?: string | null; reserved?: string | null }): string {
   if (p.pod) return p.namespace ? `${p.namespace}/${p.pod}` : p.pod;
   if (p.workload) return p.namespace ? `${p.namespace}/${p.workload}` : p.workload;
   if (p.node) return `node ${p.node}`;

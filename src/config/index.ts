@@ -9,6 +9,7 @@ import { LOG_ANALYTICS_TABLES as LA_TABLES } from "../model/flow-columns.js";
  */
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).optional(),
   NETRCA_STORE: z.string().min(1).optional(),
   NETRCA_TZ: z.string().min(1).optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
@@ -59,6 +60,8 @@ export interface TeamsConfig {
 
 export interface Config {
   port: number;
+  /** Interface to listen on; unset: all, or 127.0.0.1 only while Teams authentication is off. */
+  host?: string;
   store?: string;
   tz?: string;
   slack?: SlackConfig;
@@ -116,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.MICROSOFT_APP_TYPE === "SingleTenant" && !e.MICROSOFT_APP_TENANT_ID) throw new ConfigError("MICROSOFT_APP_TENANT_ID: needed when MICROSOFT_APP_TYPE is SingleTenant");
   return {
     port: e.PORT,
+    ...(e.HOST && { host: e.HOST }),
     teams: {
       appId: e.MICROSOFT_APP_ID ?? "",
       appPassword: e.MICROSOFT_APP_PASSWORD ?? "",

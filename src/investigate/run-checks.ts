@@ -1,5 +1,5 @@
 import { ANALYZERS, type FindingDraft, type QueryRows, type Row } from "../analyze/index.js";
-import type { Cell, Evidence, Scope } from "../model/index.js";
+import { visible, type Cell, type Evidence, type Scope } from "../model/index.js";
 import { scopePredicates, windows, type Check } from "../playbooks/index.js";
 import { compileKql, flowQuery, orderRows, rowTest, type FlowQuery, type FlowResult, type FlowSource, type Predicate } from "../query/index.js";
 
@@ -95,5 +95,6 @@ async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[]
 
 /** Percentiles and averages come back with float noise (4143.835800049999): one decimal reads. */
 function readable(c: Cell): Cell {
+  if (typeof c === "string") return visible(c);
   return typeof c === "number" && !Number.isInteger(c) ? Math.round(c * 10) / 10 : c;
 }

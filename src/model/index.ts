@@ -4,3 +4,4 @@ export * from "./k8s-name.js";
 export * from "./question.js";
 export * from "./report.js";
 export * from "./catalog.js";
+export * from "./text.js";

@@ -1,7 +1,11 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../config/index.js";
-import type { Question } from "../model/index.js";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import type { Question, Report } from "../model/index.js";
+import { flowQuery } from "../query/index.js";
+import type { Answerer } from "./answerer.js";
+import { Limiter } from "./limiter.js";
 import { ANALYZER_CATALOG } from "../analyze/index.js";
 import { investigate, understand, type InvestigateContext } from "../investigate/index.js";
 import { HELP } from "../investigate/help.js";
@@ -12,8 +16,16 @@ import { createSlackSurface } from "./slack/app.js";
 import { createTeamsSurface, type TeamsSurface } from "./teams/bot.js";
 import { ConversationStore } from "./teams/conversations.js";
 
+/** Questions investigated at once (the machine has two cores); the rest wait their turn. */
+const INVESTIGATIONS = 2;
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
 export interface Service {
   port: number;
+  /** The interface it listens on. */
+  address: string;
+  /** Where questions render their charts, one folder each while they are answered. */
+  charts: string;
   teams: TeamsSurface;
   stop(): Promise<void>;
 }
@@ -30,30 +42,69 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
   });
   if (ingest?.rejected) opts.log?.(`netrca: kept ${ingest.rows} rows, rejected ${ingest.rejected} lines (first: ${ingest.errors[0]?.file}:${ingest.errors[0]?.line}: ${ingest.errors[0]?.message})`);
   const ctx: InvestigateContext = {
-    source, playbooks, outDir: join(tmpdir(), "netrca", `serve-${process.pid}`),
+    source, playbooks,
     ...(opts.now && { now: opts.now }), ...(opts.config.tz && { tz: opts.config.tz }),
   };
-  const answerer = {
+  // Each question renders into a folder of its own, removed once its reply is posted: two
+  // channels asking at once never get each other's chart.
+  await mkdir(join(tmpdir(), "netrca"), { recursive: true });
+  const charts = await mkdtemp(join(tmpdir(), "netrca", "serve-"));
+  const folders = new WeakMap<Report, string>();
+  const limiter = new Limiter(INVESTIGATIONS);
+  const answerer: Answerer = {
     understand: (text: string, previous?: Question) => understand(text, { ...ctx, ...(previous && { previous }) }),
-    investigate: (q: Question) => investigate(q, ctx),
+    investigate: (q: Question) => limiter.run(async () => {
+      const outDir = await mkdtemp(join(charts, "q-"));
+      try {
+        const report = await investigate(q, { ...ctx, outDir });
+        folders.set(report, outDir);
+        return report;
+      } catch (e) {
+        await rm(outDir, { recursive: true, force: true });
+        throw e;
+      }
+    }),
+    waiting: () => limiter.waiting(),
+    release: async (report: Report) => {
+      const dir = folders.get(report);
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
     help: HELP,
   };
   const slack = opts.config.slack ? createSlackSurface(opts.config.slack, answerer) : undefined;
   const teams = createTeamsSurface(opts.config.teams, answerer, new ConversationStore(opts.config.stateDir));
-  if (teams.authDisabled) {
-    opts.log?.("netrca: WARNING: MICROSOFT_APP_ID is empty, so POST /api/messages accepts unsigned activities and replies to any serviceUrl they name. Use this only locally; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD anywhere else.");
-  }
-  const server = await startServer(opts.config.port, {
-    health: async () => ({ source: source.name, demo: source.demo, ...(await source.extent()), slack: slack ? (opts.config.slack?.appToken ? "socket-mode" : "http") : "off", teams: teams.authDisabled ? "auth-off" : "on" }),
+  // Unsigned Teams activities can name any serviceUrl to reply to: then only this machine may reach the port.
+  const host = opts.config.host ?? (teams.authDisabled ? "127.0.0.1" : undefined);
+  const server = await startServer(opts.config.port, host, {
+    // Healthy means a question can be answered: the store answers a query, not just opens.
+    health: async () => {
+      const extent = await source.extent();
+      const probe = new Date(extent.to ?? Date.now());
+      await source.query(flowQuery({ window: { from: new Date(probe.getTime() - 60_000), to: new Date(probe.getTime() + 1) }, measures: [{ fn: "flows", as: "flows" }] }));
+      return { source: source.name, demo: source.demo, ...extent, slack: slack ? slack.state() : "off", teams: teams.authDisabled ? "auth-off" : "on", waiting: limiter.waiting() };
+    },
     ...(slack?.requestListener && { slack: slack.requestListener }),
     teams: teams.requestListener,
+  }).catch(async (e: unknown) => {
+    // The port is taken or not ours: let go of the store and the chart folder before saying so.
+    source.close();
+    await rm(charts, { recursive: true, force: true });
+    throw e;
   });
+  if (teams.authDisabled) {
+    opts.log?.(`netrca: WARNING: MICROSOFT_APP_ID is empty, so POST /api/messages accepts unsigned activities and replies to any serviceUrl they name. ${
+      opts.config.host && !LOOPBACK.has(opts.config.host) ? `HOST=${opts.config.host} exposes that beyond this machine: use this only on a trusted network` : "Listening on 127.0.0.1 only (set HOST to change it)"
+    }; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD anywhere else.`);
+  }
   // Warm the parser and the names once, so the first slash command's ack is as quick as the rest.
-  await understand("what's wrong in the cluster?", ctx);
+  // A store that cannot answer is reported (here and on /healthz), not a reason to stay down.
+  await understand("what's wrong in the cluster?", ctx).catch((e: Error) => opts.log?.(`netrca: WARNING: the flow source cannot answer: ${e.message.split("\n")[0]}`));
   await slack?.start();
   const address = server.address();
   return {
     port: typeof address === "object" && address ? address.port : opts.config.port,
+    address: typeof address === "object" && address ? address.address : String(address),
+    charts,
     teams,
     stop: async () => {
       await slack?.stop();
@@ -61,6 +112,7 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       source.close();
+      await rm(charts, { recursive: true, force: true });
     },
   };
 }

@@ -6,6 +6,7 @@
  * the name stays in the scope as written, so the reply can say what it looked for.
  */
 import type { Inventory, Question } from "../model/question.js";
+import { visible } from "../model/text.js";
 import { editDistance } from "./distance.js";
 import type { Draft, Slot } from "./names.js";
 
@@ -32,7 +33,8 @@ export function suggest(name: string, pool: Iterable<string>, max = 3): string[]
   return [...close, ...partial].slice(0, max);
 }
 
-function orList(names: string[]): string {
+function orList(raw: string[]): string {
+  const names = raw.map(visible);
   return names.length <= 1 ? (names[0] ?? "") : `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
 }
 

@@ -100,3 +100,11 @@ describe("httpErrors", () => {
     expect(f!.title).toMatch(/^app\/gw gets 503 from 3 servers \(88\.9% of their responses\): app\/orders, app\/users, app\/stock$/);
   });
 });
+
+describe("names from the data", () => {
+  it("show invisible and direction-changing characters instead of printing them raw", async () => {
+    const { label } = await import("../../src/analyze/index.js");
+    expect(label({ namespace: "shop\u200b", workload: "web\u202e" })).toBe("shop\\u200b/web\\u202e");
+    expect(label({ namespace: "shop", workload: "web" })).toBe("shop/web");
+  });
+});

@@ -10,7 +10,7 @@ export interface Routes {
 }
 
 /** One HTTP server on one port for every surface (Slack, Teams; alerts later). */
-export async function startServer(port: number, routes: Routes): Promise<Server> {
+export async function startServer(port: number, host: string | undefined, routes: Routes): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && path === "/healthz") {
@@ -29,7 +29,8 @@ export async function startServer(port: number, routes: Routes): Promise<Server>
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, resolve);
+    if (host) server.listen(port, host, resolve);
+    else server.listen(port, resolve);
   });
   return server;
 }

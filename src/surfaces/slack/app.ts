@@ -13,9 +13,14 @@ export interface SlackSurface {
   app: App;
   /** For the shared HTTP server's POST /slack/events (absent in Socket Mode). */
   requestListener?: RequestListener;
+  /** How the connection to Slack's Web API stands, for /healthz. */
+  state(): string;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Signed requests stamped further than this ahead of our clock are refused, like stale ones. */
+const MAX_FUTURE_S = 5 * 60;
 
 /** Errors that mean "the bot is not in that channel": answer through response_url instead. */
 const NOT_IN_CHANNEL = new Set(["not_in_channel", "channel_not_found", "is_archived"]);
@@ -28,8 +33,14 @@ const NOT_IN_CHANNEL = new Set(["not_in_channel", "channel_not_found", "is_archi
 export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSurface {
   const socket = !!cfg.appToken;
   const receiver = socket ? undefined : new HTTPReceiver({ signingSecret: cfg.signingSecret, logLevel: LogLevel.WARN });
+  // The bot's identity comes from auth.test, called in the background and retried with backoff:
+  // Slack being unreachable at boot must not take the service (and Teams with it) down.
+  const identity: { botUserId?: string; botId?: string } = {};
+  let state = "starting";
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
   const app = new App({
-    token: cfg.botToken,
+    authorize: async () => ({ botToken: cfg.botToken, ...identity }),
     logLevel: LogLevel.WARN,
     ...(socket ? { socketMode: true, appToken: cfg.appToken } : { receiver }),
     clientOptions: {
@@ -40,6 +51,29 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
   });
   const threads = new Recent<Question>(2000);
   const seenEvents = new Recent<number>(5000);
+  const seenRequests = new Recent<number>(10_000);
+  const verify = async (attempt: number): Promise<void> => {
+    try {
+      const r = await app.client.auth.test({ token: cfg.botToken });
+      identity.botUserId = r.user_id;
+      identity.botId = r.bot_id;
+      state = "ok";
+    } catch (e) {
+      state = `auth.test failed (${reason(e)}); retrying`;
+      app.logger.warn(`netrca: Slack's Web API did not answer auth.test (${reason(e)}); retrying`);
+      if (!stopped) (retry = setTimeout(() => void verify(attempt + 1), Math.min(60_000, 1000 * 2 ** attempt))).unref();
+    }
+  };
+  const queued = () => answer.waiting?.() ?? 0;
+  // Socket Mode dials out: a failed connection is retried like auth.test, never fatal.
+  const connect = async (attempt: number): Promise<void> => {
+    try {
+      await app.start();
+    } catch (e) {
+      state = `socket mode connection failed (${reason(e)}); retrying`;
+      if (!stopped) (retry = setTimeout(() => void connect(attempt + 1), Math.min(60_000, 1000 * 2 ** attempt))).unref();
+    }
+  };
 
   app.command("/netrca", async ({ command, ack, respond, client, logger }) => {
     const text = command.text.trim();
@@ -58,7 +92,7 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
       await ack({ response_type: "ephemeral", ...helpMessage(answer.help) });
       return;
     }
-    await ack({ response_type: "ephemeral", text: ackText(q) });
+    await ack({ response_type: "ephemeral", text: ackText(q, queued()) });
     await reply({ client, channel: command.channel_id, asker: command.user_id, question: q, respond, logger });
   });
 
@@ -94,6 +128,14 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
       await post(r, failureMessage(r.question.text, reason(e)));
       return;
     }
+    try {
+      await answerWith(r, report);
+    } finally {
+      await answer.release?.(report);
+    }
+  }
+
+  async function answerWith(r: Parameters<typeof reply>[0], report: Report): Promise<void> {
     const ts = await post(r, reportMessage(report, r.asker ? { questionBy: r.asker } : {}), () => reportMessage(report, { tableAsBlock: false, ...(r.asker && { questionBy: r.asker }) }));
     if (!ts) return; // answered through response_url: no thread for charts and queries
     for (const chart of report.charts) {
@@ -127,14 +169,36 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
     }
   }
 
+  /**
+   * Bolt checks the signature and refuses stale timestamps; a request stamped far in the
+   * future is refused here, and the same signed request sent again is answered once.
+   */
+  const requestListener: RequestListener | undefined = receiver && ((req, res) => {
+    const ts = Number(req.headers["x-slack-request-timestamp"]);
+    const signature = req.headers["x-slack-signature"];
+    if (Number.isFinite(ts) && ts > Date.now() / 1000 + MAX_FUTURE_S) {
+      res.writeHead(401, { "content-type": "text/plain" }).end("the request's timestamp is in the future");
+      return;
+    }
+    if (typeof signature === "string" && !seenRequests.first(`${ts}:${signature}`, Date.now())) {
+      res.writeHead(200).end();
+      return;
+    }
+    receiver.requestListener(req, res);
+  });
+
   return {
     app,
-    ...(receiver && { requestListener: receiver.requestListener }),
+    ...(requestListener && { requestListener }),
+    state: () => (socket ? `socket mode, ${state}` : state),
     // Over HTTP the shared server feeds requestListener; only Socket Mode connects out.
     start: async () => {
-      if (socket) await app.start();
+      void verify(0);
+      if (socket) void connect(0);
     },
     stop: async () => {
+      stopped = true;
+      clearTimeout(retry);
       if (socket) await app.stop();
     },
   };

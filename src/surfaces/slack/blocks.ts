@@ -388,8 +388,9 @@ export function queryMessages(report: Report): SlackMessage[] {
 // Ack, help, failure
 
 /** The immediate ack: what was understood, e.g. "Looking at DNS in shop/checkout, 14:00–15:00 UTC…". */
-export function ackText(q: { intent: string; scope: Report["scope"] }): string {
-  return esc(clip(understoodText(q), 300));
+export function ackText(q: { intent: string; scope: Report["scope"] }, waiting = 0): string {
+  const queue = waiting > 0 ? ` (queued behind ${waiting} other question${waiting === 1 ? "" : "s"})` : "";
+  return esc(clip(understoodText(q), 300) + queue);
 }
 
 /** Usage help with examples, as a message. Quoted examples become inline code. */

@@ -79,7 +79,7 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
     const job = (async () => {
       try {
         const report = await answer.investigate(q);
-        const charts = await Promise.all(report.charts.map((c) => chartAttachment(c.file, c.title)));
+        const charts = await Promise.all(report.charts.map((c) => chartAttachment(c.file, c.title))).finally(() => answer.release?.(report));
         await reply({ attachments: [CardFactory.adaptiveCard(reportCard(report, { chartNote: charts.length > 0 })), ...charts], summary: report.summary.slice(0, 200) });
       } catch (e) {
         // A failed question still gets a reply that says what failed.

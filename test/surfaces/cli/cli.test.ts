@@ -104,3 +104,41 @@ describe("the installed command (bin/netrca.js, built code)", () => {
     expect(p.stdout).toMatch(/POLICY_DENIED/);
   });
 });
+
+describe("every user mistake is one line and exit 2, never a stack", () => {
+  const oneLine = (r: { code: number; err: string }) => {
+    expect(r.code, r.err).toBe(2);
+    expect(r.err.trim().split("\n"), r.err).toHaveLength(1);
+    expect(r.err).not.toMatch(/\n\s+at |Error:|SELECT|FROM flows/);
+    expect(r.err).toMatch(/^netrca: /);
+  };
+  it("--out naming a file", async () => {
+    const file = join(dir, "not-a-folder.txt");
+    writeFileSync(file, "x");
+    oneLine(await run("ask", "dns?", "--flows", policyDrop, "--out", file));
+    expect(readFileSync(file, "utf8")).toBe("x");
+  });
+  it.each(["99999-01-01", "1969-12-31T00:00:00Z", "yesterday", "2026-13-01"])("--now %s", async (now) => {
+    oneLine(await run("ask", "dns?", "--flows", policyDrop, "--now", now));
+  });
+  it("simulate --out naming a folder", async () => {
+    oneLine(await run("simulate", "--scenario", "demo", "--out", dir));
+  });
+  it("serve on a port in use", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+    const port = (blocker.address() as { port: number }).port;
+    const before = process.env.PORT;
+    process.env.PORT = String(port);
+    try {
+      const r = await run("serve", "--flows", policyDrop);
+      oneLine(r);
+      expect(r.err).toContain(`port ${port} is in use`);
+    } finally {
+      if (before === undefined) delete process.env.PORT;
+      else process.env.PORT = before;
+      blocker.close();
+    }
+  });
+});

@@ -124,7 +124,7 @@ describe("request checks", () => {
 
   it("answers GET /healthz with what it serves", async () => {
     const h = (await (await fetch(`http://127.0.0.1:${service.port}/healthz`)).json()) as Record<string, unknown>;
-    expect(h).toMatchObject({ ok: true, source: "embedded", slack: "http", rows: expect.any(Number) });
+    expect(h).toMatchObject({ ok: true, source: "embedded", slack: "ok", rows: expect.any(Number), waiting: 0 });
   });
 });
 
@@ -185,7 +185,7 @@ describe("a backend failure", () => {
       investigate: (q) => investigate(q, ctx),
       help: HELP,
     });
-    const server = await startServer(0, { health: async () => ({}), slack: surface.requestListener! });
+    const server = await startServer(0, "127.0.0.1", { health: async () => ({}), slack: surface.requestListener! });
     const port = (server.address() as { port: number }).port;
     try {
       const since = Date.now();
