@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { FlowStore } = await import(join(root, "dist", "sources", "embedded", "index.js"));
 // A file-backed store, as `netrca ingest --store` uses: RSS then measures the pipeline, not the data.
-const store = await FlowStore.open(process.argv[3]);
+const store = await FlowStore.open(process.argv[3], { create: true });
 const t0 = performance.now();
 const r = await store.ingest([process.argv[2]]);
 const ms = performance.now() - t0;

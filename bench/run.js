@@ -84,7 +84,7 @@ try {
     console.log("\n== ask on a stored ~1M-flow store ==");
     const ex = await exportOf(27);
     const path = join(work, "bench.duckdb");
-    const store = await FlowStore.open(path);
+    const store = await FlowStore.open(path, { create: true });
     await store.ingest([ex.file]);
     rmSync(ex.file);
     console.log(`store: ${(await store.extent()).rows} flows`);

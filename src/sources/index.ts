@@ -15,7 +15,7 @@ export interface OpenedSource {
  */
 export async function openSource(opts: { flows?: string[]; store?: string; logAnalytics?: LogAnalyticsOptions }): Promise<OpenedSource> {
   if (opts.flows?.length) {
-    const source = await FlowStore.open(opts.store ?? ":memory:");
+    const source = await FlowStore.open(opts.store ?? ":memory:", { create: true });
     try {
       const ingest = await source.ingest(opts.flows);
       if (ingest.rows === 0 && ingest.rejected > 0) {
@@ -32,7 +32,8 @@ export async function openSource(opts: { flows?: string[]; store?: string; logAn
     const { LogAnalyticsSource } = await import("./loganalytics/index.js");
     return { source: await LogAnalyticsSource.open(opts.logAnalytics) };
   }
-  if (opts.store) return { source: await FlowStore.open(opts.store) };
+  // Asking only reads: several processes may share the store, and nothing in it changes.
+  if (opts.store) return { source: await FlowStore.open(opts.store, { readOnly: true }) };
   return { source: await openDemoStore() };
 }
 

@@ -6,7 +6,7 @@ import { simulate, writeSimulation } from "./simulate/index.js";
 import { FlowStore } from "./store.js";
 
 /** Bump when the simulator's demo output changes, so stale caches are not reused. */
-const DEMO_REVISION = 2;
+const DEMO_REVISION = 3;
 
 export function demoStorePath(): string {
   const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
@@ -32,7 +32,7 @@ async function buildDemo(path: string): Promise<void> {
   const lines = `${tmp}.jsonl`;
   try {
     await writeSimulation(simulate("demo"), lines);
-    const store = await FlowStore.open(tmp);
+    const store = await FlowStore.open(tmp, { create: true });
     try {
       await store.ingest([lines]);
     } finally {

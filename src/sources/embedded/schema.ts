@@ -29,6 +29,8 @@ export const DERIVED_COLUMNS: readonly [string, string][] = [
   ["KafkaApiKey", "VARCHAR"],
   ["KafkaErrorCode", "INTEGER"],
   ["Flows", "BIGINT"],
+  // What makes a flow the same flow when a file is loaded again: its UUID, else its content.
+  ["FlowKey", "VARCHAR"],
 ];
 
 export const CREATE_FLOWS = `CREATE TABLE IF NOT EXISTS flows (\n  ${[
@@ -92,15 +94,35 @@ const DERIVED_EXPRS: Record<string, string> = {
   KafkaApiKey: "l7s.kafka.api_key",
   KafkaErrorCode: "l7s.kafka.error_code",
   Flows: `coalesce("IngressFlowCount", 0) + coalesce("EgressFlowCount", 0) + coalesce("UnknownDirectionFlowCount", 0)`,
+  // Every column, a missing one marked as such: concat_ws would skip NULLs and let two flows collide.
+  FlowKey: `CASE WHEN coalesce("UUID", '') <> '' THEN "UUID" ELSE md5(concat_ws('|', ${LOG_ANALYTICS_COLUMNS.map((c) => `coalesce(CAST("${c.name}" AS VARCHAR), chr(1))`).join(", ")})) END`,
 };
 
-/** INSERT that derives the extra columns from a relation of Log Analytics columns. */
-export function insertDerived(laRelation: string): string {
+/** SELECT that derives the extra columns from a relation of Log Analytics columns. */
+export function selectDerived(laRelation: string): string {
   const la = LOG_ANALYTICS_COLUMNS.map((c) => `"${c.name}"`).join(", ");
   const derived = DERIVED_COLUMNS.map(([n]) => `${DERIVED_EXPRS[n]} AS "${n}"`).join(",\n  ");
   return (
-    `INSERT INTO flows BY NAME\nSELECT ${la},\n  ${derived}\nFROM (\n` +
+    `SELECT ${la},\n  ${derived}\nFROM (\n` +
     `  SELECT la.*, from_json("Layer4", '${L4_SHAPE}') AS l4s, from_json("Layer7", '${L7_SHAPE}') AS l7s, from_json("IP", '${IP_SHAPE}') AS ips\n` +
     `  FROM (${laRelation}) la\n)`
   );
 }
+
+/** INSERT that derives the extra columns from a relation of Log Analytics columns. */
+export function insertDerived(laRelation: string): string {
+  return `INSERT INTO flows BY NAME\n${selectDerived(laRelation)}`;
+}
+
+/**
+ * Flows stored more than once (a file loaded again, a flow twice within it) are kept once.
+ * Counting distinct keys is cheap next to an anti-join on every insert, and duplicates are rare.
+ */
+export const DUPLICATES = `SELECT count(*) - count(DISTINCT FlowKey) FROM flows`;
+export const REMOVE_DUPLICATES = `DELETE FROM flows WHERE rowid IN (SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY FlowKey ORDER BY rowid) AS n FROM flows) WHERE n > 1)`;
+
+/** Stores made before FlowKey existed get it, so their flows are not stored twice either. */
+export const MIGRATE = [
+  `ALTER TABLE flows ADD COLUMN IF NOT EXISTS FlowKey VARCHAR`,
+  `UPDATE flows SET FlowKey = ${DERIVED_EXPRS.FlowKey} WHERE FlowKey IS NULL`,
+];

@@ -1,8 +1,9 @@
 import { DuckDBInstance, DuckDBTimestampValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import type { Inventory } from "../../model/index.js";
 import { compileSql, outputColumns, type CompiledSql, type FlowQuery, type FlowResult, type FlowSource } from "../../query/index.js";
-import { CREATE_FLOWS } from "./schema.js";
-import { ingestFiles, type IngestResult } from "./ingest/index.js";
+import { stat, open as openFile } from "node:fs/promises";
+import { CREATE_FLOWS, MIGRATE } from "./schema.js";
+import { ingestFiles, InputError, type IngestResult } from "./ingest/index.js";
 
 const FILE_STORE_MEMORY = "512MB";
 const READERS = 2;
@@ -39,7 +40,13 @@ export class FlowStore implements FlowSource {
     readonly path: string,
   ) {}
 
-  static async open(path = ":memory:", opts: { readOnly?: boolean } = {}): Promise<FlowStore> {
+  /**
+   * `create`: a missing file may be made into a new store (ingest); without it the store must
+   * exist (ask, serve). A path that holds anything but a DuckDB file is never opened, so it is
+   * left as it was.
+   */
+  static async open(path = ":memory:", opts: { readOnly?: boolean; create?: boolean } = {}): Promise<FlowStore> {
+    if (path !== ":memory:") await checkStorePath(path, opts.create ?? false);
     // Read-only opens let several processes share one store file (the cached demo cluster).
     const instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
     const conn = await instance.connect();
@@ -49,7 +56,14 @@ export class FlowStore implements FlowSource {
     await conn.run(`SET preserve_insertion_order = false`);
     // A file-backed store spills to disk instead of growing with the data (flat memory).
     if (path !== ":memory:") await conn.run(`SET memory_limit = '${FILE_STORE_MEMORY}'`);
-    if (!opts.readOnly) await conn.run(CREATE_FLOWS);
+    if (!opts.readOnly && (opts.create || path === ":memory:")) await conn.run(CREATE_FLOWS);
+    const tables = await conn.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'flows'`);
+    if (Number(tables.getRows()[0]![0]) === 0) {
+      conn.closeSync();
+      instance.closeSync();
+      throw new InputError(`${path} is a DuckDB file but not a netrca store (it has no flows table): make one with netrca ingest FILE --store PATH`);
+    }
+    if (!opts.readOnly) for (const sql of MIGRATE) await conn.run(sql);
     const readers: DuckDBConnection[] = [];
     for (let i = 0; i < READERS; i++) {
       const r = await instance.connect();
@@ -127,4 +141,25 @@ function toCell(v: DuckDBValue): Cell {
   // DECIMAL and HUGEINT sums arrive as objects with a numeric value.
   const n = Number(String(v));
   return Number.isFinite(n) ? n : String(v);
+}
+
+/** A store path is a DuckDB file, or nothing yet when one may be created; never anything else. */
+async function checkStorePath(path: string, create: boolean): Promise<void> {
+  const info = await stat(path).catch(() => null);
+  if (!info) {
+    if (!create) throw new InputError(`no store at ${path}: make one with netrca ingest FILE --store ${path}`);
+    return;
+  }
+  if (info.isDirectory()) throw new InputError(`${path} is a folder: --store names a DuckDB file, e.g. ${path.replace(/\/+$/, "")}/flows.duckdb`);
+  // DuckDB files carry "DUCK" at byte 8; anything else (an export, a text file) is not opened.
+  const fh = await openFile(path, "r");
+  try {
+    const head = Buffer.alloc(12);
+    const { bytesRead } = await fh.read(head, 0, 12, 0);
+    if (bytesRead < 12 || head.subarray(8, 12).toString("latin1") !== "DUCK") {
+      throw new InputError(`${path} is not a netrca store (a DuckDB file)${/\.(jsonl?|csv|gz)$/i.test(path) ? ": to load it, pass it with --flows, or ingest it with netrca ingest " + path + " --store flows.duckdb" : ""}`);
+    }
+  } finally {
+    await fh.close();
+  }
 }

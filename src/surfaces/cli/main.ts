@@ -90,9 +90,9 @@ async function ask(argv: string[], io: Io): Promise<number> {
   const logAnalytics = await logAnalyticsOption(values.workspace);
   const { source, ingest } = await openSource({ ...(values.flows && { flows: values.flows }), ...(storePath && { store: storePath }), ...(logAnalytics && { logAnalytics }) });
   try {
-    if (ingest?.rejected) {
+    if (ingest?.rejected || ingest?.errors.length) {
       io.err(`netrca: kept ${ingest.rows} rows, rejected ${ingest.rejected} lines:`);
-      for (const e of ingest.errors) io.err(`  ${e.file}:${e.line}: ${e.message}`);
+      for (const e of ingest.errors) io.err(e.line ? `  ${e.file}:${e.line}: ${e.message}` : `  ${e.file}: ${e.message}`);
     }
     const tz = process.env.NETRCA_TZ;
     const outDir = resolve(values.out ?? (await chartFolder()));
@@ -211,7 +211,7 @@ async function ingest(argv: string[], io: Io): Promise<number> {
   if (!storePath) throw new UsageError("ingest needs --store PATH (or NETRCA_STORE) to keep the flows in");
   if (positionals.length === 0) throw new UsageError("ingest needs at least one FILE (a Hubble export or a Log Analytics export)");
   const { FlowStore } = await import("../../sources/embedded/index.js");
-  const store = await FlowStore.open(storePath);
+  const store = await FlowStore.open(storePath, { create: true });
   let result: IngestResult;
   try {
     result = await store.ingest(positionals);
@@ -220,9 +220,15 @@ async function ingest(argv: string[], io: Io): Promise<number> {
   }
   if (values.json) io.out(JSON.stringify(result));
   else printIngest(result, positionals.length, storePath, io);
-  if (result.rows === 0 && result.rejected > 0) {
+  if (result.rows === 0 && result.skipped === 0 && result.rejected > 0) {
     const first = result.errors[0]!;
     io.err(`netrca: no usable flow in the input: all ${result.rejected} lines were rejected (first: ${first.file}:${first.line}: ${first.message})`);
+    return 2;
+  }
+  // A file that could not be read at all is a mistake to fix, even when the others were stored.
+  const unread = result.errors.filter((e) => e.line === 0);
+  if (unread.length) {
+    io.err(`netrca: ${unread.length} of ${positionals.length} files could not be read (${unread[0]!.message}); the flows of the others are stored`);
     return 2;
   }
   return 0;
@@ -230,9 +236,13 @@ async function ingest(argv: string[], io: Io): Promise<number> {
 
 function printIngest(r: IngestResult, files: number, store: string, io: Io): void {
   io.out(`ingested ${r.rows} flow rows from ${files} file${files === 1 ? "" : "s"} into ${store}` + (r.from ? `, ${r.from} to ${r.to}` : ""));
+  if (r.skipped) io.out(`skipped ${r.skipped} flow${r.skipped === 1 ? "" : "s"} the store already held (or that came twice): each flow is stored once`);
+  const unread = r.errors.filter((e) => e.line === 0);
+  for (const e of unread) io.out(`could not read ${e.file}: ${e.message}`);
+  const lines = r.errors.filter((e) => e.line > 0);
   if (r.rejected) {
-    io.out(`rejected ${r.rejected} line${r.rejected === 1 ? "" : "s"}${r.rejected > r.errors.length ? ` (first ${r.errors.length} shown)` : ""}:`);
-    for (const e of r.errors) io.out(`  ${e.file}:${e.line}: ${e.message}`);
+    io.out(`rejected ${r.rejected} line${r.rejected === 1 ? "" : "s"}${r.rejected > lines.length ? ` (first ${lines.length} shown)` : ""}:`);
+    for (const e of lines) io.out(`  ${e.file}:${e.line}: ${e.message}`);
   }
 }
 

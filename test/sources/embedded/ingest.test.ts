@@ -72,8 +72,11 @@ describe("Hubble export ingest", () => {
     writeFileSync(bad, gzipSync([realLines[0], "oops", realLines[2]].join("\n")));
     store = await FlowStore.open();
     expect(await store.ingest([good])).toMatchObject({ rows: 4, rejected: 0 });
-    const r = await store.ingest([bad]);
-    expect(r).toMatchObject({ rows: 2, rejected: 1, errors: [{ file: bad, line: 2 }] });
+    // The same two flows again: refused as already stored, the broken line reported.
+    expect(await store.ingest([bad])).toMatchObject({ rows: 0, skipped: 2, rejected: 1, errors: [{ file: bad, line: 2 }] });
+    store.close();
+    store = await FlowStore.open();
+    expect(await store.ingest([bad])).toMatchObject({ rows: 2, skipped: 0, rejected: 1, errors: [{ file: bad, line: 2 }] });
   });
 
   it("shows only the first 20 problems but counts them all", async () => {
@@ -111,7 +114,7 @@ describe("Hubble export ingest", () => {
 
   it("keeps a file-backed store across opens", async () => {
     const path = join(dir, "kept.duckdb");
-    store = await FlowStore.open(path);
+    store = await FlowStore.open(path, { create: true });
     await store.ingest([REAL]);
     store.close();
     store = await FlowStore.open(path);

@@ -29,7 +29,7 @@ describe("netrca ingest", () => {
     writeFileSync(file, readFileSync(REAL, "utf8") + "not json\n");
     const r = await run("ingest", file, "--store", join(dir, "a.duckdb"), "--json");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual({ rows: 4, rejected: 1, errors: [{ file, line: 5, message: expect.stringMatching(/^not valid JSON/) }], from: "2023-08-21T12:12:18.510Z", to: "2025-04-16T18:49:59.450Z" });
+    expect(JSON.parse(r.out)).toEqual({ rows: 4, rejected: 1, skipped: 0, errors: [{ file, line: 5, message: expect.stringMatching(/^not valid JSON/) }], from: "2023-08-21T12:12:18.510Z", to: "2025-04-16T18:49:59.450Z" });
   });
 
   it("exits 2 with one sentence when every line is bad", async () => {
@@ -120,6 +120,35 @@ describe("every user mistake is one line and exit 2, never a stack", () => {
   });
   it.each(["99999-01-01", "1969-12-31T00:00:00Z", "yesterday", "2026-13-01"])("--now %s", async (now) => {
     oneLine(await run("ask", "dns?", "--flows", policyDrop, "--now", now));
+  });
+  it("--store naming a folder, an export, or nothing (for ask)", async () => {
+    oneLine(await run("ask", "dns?", "--store", dir));
+    oneLine(await run("ingest", REAL, "--store", dir));
+    const jsonl = join(dir, "as-store.jsonl");
+    writeFileSync(jsonl, readFileSync(REAL));
+    oneLine(await run("ingest", REAL, "--store", jsonl));
+    oneLine(await run("ask", "dns?", "--store", jsonl));
+    expect(readFileSync(jsonl).equals(readFileSync(REAL))).toBe(true);
+    const r = await run("ask", "dns?", "--store", join(dir, "never-made.duckdb"));
+    oneLine(r);
+    expect(r.err).toMatch(/no store at .*never-made\.duckdb: make one with netrca ingest/);
+  });
+  it("an empty input file", async () => {
+    const empty = join(dir, "empty.jsonl");
+    writeFileSync(empty, "");
+    oneLine(await run("ask", "dns?", "--flows", empty));
+    oneLine(await run("ingest", empty, "--store", join(dir, "e.duckdb")));
+  });
+  it("ingest of a good and a missing file stores the good one, says so, and exits 2; the rerun stores nothing twice", async () => {
+    const store = join(dir, "partial.duckdb");
+    const r = await run("ingest", REAL, join(dir, "missing.jsonl"), "--store", store);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/^ingested 4 flow rows from 2 files/);
+    expect(r.out).toMatch(/could not read .*missing\.jsonl: cannot read .*: no such file/);
+    expect(r.err.trim()).toMatch(/^netrca: 1 of 2 files could not be read .*; the flows of the others are stored$/);
+    const again = await run("ingest", REAL, "--store", store, "--json");
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.out)).toMatchObject({ rows: 0, skipped: 4 });
   });
   it("simulate --out naming a folder", async () => {
     oneLine(await run("simulate", "--scenario", "demo", "--out", dir));

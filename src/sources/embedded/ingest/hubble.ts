@@ -6,10 +6,11 @@ import type { Shape } from "./shape.js";
  * A line is the bare `{"flow":…}` object or the `{"flow":…,"node_name":…,"time":…}` envelope.
  */
 const ENDPOINT: Shape = {
-  identity: "BIGINT",
-  cluster_name: "VARCHAR",
-  namespace: "VARCHAR",
-  pod_name: "VARCHAR",
+  // Read as JSON and checked: text where a number belongs is refused, not made NULL.
+  identity: "JSON",
+  cluster_name: "JSON",
+  namespace: "JSON",
+  pod_name: "JSON",
   labels: "JSON",
   workloads: "JSON",
 };
@@ -47,15 +48,51 @@ export const HUBBLE_LINE: { [key: string]: Shape } = {
   time: "VARCHAR",
 };
 
-/** Why a parsed line cannot become a row (NULL when it can); `j` is the parsed line. */
+/** Numbers inside the JSON parts of a flow: the JSON type of each (NULL when absent) and its name. */
+const NUMBERS: [string, string][] = [
+  [`json_type(j.flow."source".identity)`, "flow.source.identity"], [`json_type(j.flow.destination.identity)`, "flow.destination.identity"],
+  ...["TCP.source_port", "TCP.destination_port", "UDP.source_port", "UDP.destination_port"].map((p): [string, string] => [`json_type(j.flow.l4, '$.${p}')`, `flow.l4.${p}`]),
+  ...["http.code", "kafka.error_code"].map((p): [string, string] => [`json_type(j.flow.l7, '$.${p}')`, `flow.l7.${p}`]),
+];
+const VERDICT_NAMES = ["FORWARDED", "DROPPED", "ERROR", "AUDIT", "REDIRECTED", "TRACED", "TRANSLATED", "VERDICT_UNKNOWN"];
+const NAME = `'[a-z0-9]([-a-z0-9.]*[a-z0-9])?'`;
+const endpointChecks = (side: "source" | "destination") => [
+  ...(["namespace", "pod_name", "cluster_name"] as const).flatMap((f) => {
+    const v = `j.flow."${side}".${f}`;
+    return [
+      `WHEN json_type(${v}) NOT IN ('VARCHAR', 'NULL') THEN 'flow.${side}.${f} must be text, not ' || CASE json_type(${v}) WHEN 'ARRAY' THEN 'a list' WHEN 'OBJECT' THEN 'an object' WHEN 'BOOLEAN' THEN 'true or false' ELSE 'a number' END`,
+      // An empty name is a missing one (the exporter writes "" for endpoints outside the cluster).
+      `WHEN coalesce(json_extract_string(${v}, '$'), '') <> '' AND NOT regexp_full_match(json_extract_string(${v}, '$'), ${NAME}) THEN 'flow.${side}.${f} is not a Kubernetes name: ' || left(json_extract_string(${v}, '$'), 40)`,
+    ];
+  }),
+  `WHEN j.flow."${side}".workloads IS NOT NULL AND json_type(j.flow."${side}".workloads) <> 'ARRAY' THEN 'flow.${side}.workloads must be a list of {name, kind}'`,
+  `WHEN j.flow."${side}".labels IS NOT NULL AND json_type(j.flow."${side}".labels) <> 'ARRAY' THEN 'flow.${side}.labels must be a list'`,
+];
+
+/**
+ * Why a parsed line cannot become a row (NULL when it can); `j` is the parsed line, typed as
+ * HUBBLE_LINE, the same in the fast and the exact path. A value of the wrong type is refused
+ * with its field, never kept as garbage.
+ */
 export const HUBBLE_LINE_ERROR = `CASE
     WHEN j.flow IS NULL THEN 'no "flow" object in the line'
     WHEN TRY_CAST(coalesce(j.flow.time, j.time) AS TIMESTAMPTZ) IS NULL THEN
       CASE WHEN coalesce(j.flow.time, j.time) IS NULL THEN 'flow.time is missing' ELSE 'flow.time is not an RFC 3339 time: ' || left(coalesce(j.flow.time, j.time), 40) END
+    WHEN j.flow.verdict IS NULL AND j.flow."IP" IS NULL AND j.flow.l4 IS NULL AND j.flow.l7 IS NULL AND j.flow."source".identity IS NULL
+      AND j.flow.destination.identity IS NULL AND coalesce(json_extract_string(j.flow."source".namespace, '$'), '') = '' AND coalesce(json_extract_string(j.flow.destination.namespace, '$'), '') = '' AND j.flow.drop_reason_desc IS NULL
+      THEN 'the flow holds nothing: no verdict, addresses, endpoints or layers'
+    WHEN j.flow.verdict IS NOT NULL AND j.flow.verdict NOT IN (${VERDICT_NAMES.map((v) => `'${v}'`).join(", ")}) THEN 'flow.verdict is not a verdict: ' || left(j.flow.verdict, 40)
+    ${[...endpointChecks("source"), ...endpointChecks("destination")].join("\n    ")}
+    ${NUMBERS.map(([type, name]) => `WHEN ${type} NOT IN ('BIGINT', 'UBIGINT') THEN '${name} must be a whole number'`).join("\n    ")}
+    WHEN j.flow.l4 IS NOT NULL AND json_type(j.flow.l4) <> 'OBJECT' THEN 'flow.l4 must be an object'
+    WHEN json_type(j.flow.l4, '$.TCP.flags') IS NOT NULL AND json_type(j.flow.l4, '$.TCP.flags') NOT IN ('OBJECT', 'NULL') THEN 'flow.l4.TCP.flags must be an object such as {"SYN": true}'
+    WHEN j.flow.l7 IS NOT NULL AND json_type(j.flow.l7) <> 'OBJECT' THEN 'flow.l7 must be an object'
   END`;
 
 const nz = (e: string) => `nullif(${e}, '')`;
 const ep = (side: "source" | "destination", f: string) => `j.flow."${side}".${f}`;
+/** An endpoint's name, read as JSON and checked to be text: unwrapped. */
+const epName = (side: "source" | "destination", f: string) => `json_extract_string(${ep(side, f)}, '$')`;
 const counted = (key: string) => `coalesce(f.aggregate.${key}, f.extensions.${key})`;
 
 /** SELECT over a relation with a parsed line `j`, giving the Log Analytics columns. */
@@ -64,21 +101,21 @@ export function hubbleToLogAnalytics(relation: string): string {
   const direction = `upper(coalesce(f.traffic_direction, ''))`;
   const hasCounts = `(${counted("ingress_flow_count")} IS NOT NULL OR ${counted("egress_flow_count")} IS NOT NULL OR ${counted("unknown_direction_flow_count")} IS NOT NULL)`;
   const cols: Record<string, string> = {
-    // NULL for a line without a flow too: the fast path finds bad lines by a missing time.
-    TimeGenerated: `CASE WHEN j.flow IS NOT NULL THEN TRY_CAST(coalesce(f.time, j.time) AS TIMESTAMPTZ)::TIMESTAMP END`,
+    // NULL for a line that cannot be kept: the fast path finds bad lines by a missing time.
+    TimeGenerated: `CASE WHEN (${HUBBLE_LINE_ERROR}) IS NULL THEN TRY_CAST(coalesce(f.time, j.time) AS TIMESTAMPTZ)::TIMESTAMP END`,
     UUID: `f.uuid`,
     Verdict: nz(`f.verdict`),
     DropReason: nz(`f.drop_reason_desc`),
     IP: `f."IP"`,
     Layer4: `f.l4`,
-    SourceIdentity: ep("source", "identity"),
-    DestinationIdentity: ep("destination", "identity"),
-    SourceClusterName: nz(ep("source", "cluster_name")),
-    DestinationClusterName: nz(ep("destination", "cluster_name")),
-    SourceNamespace: nz(ep("source", "namespace")),
-    DestinationNamespace: nz(ep("destination", "namespace")),
-    SourcePodName: nz(ep("source", "pod_name")),
-    DestinationPodName: nz(ep("destination", "pod_name")),
+    SourceIdentity: `TRY_CAST(json_extract_string(${ep("source", "identity")}, '$') AS BIGINT)`,
+    DestinationIdentity: `TRY_CAST(json_extract_string(${ep("destination", "identity")}, '$') AS BIGINT)`,
+    SourceClusterName: nz(epName("source", "cluster_name")),
+    DestinationClusterName: nz(epName("destination", "cluster_name")),
+    SourceNamespace: nz(epName("source", "namespace")),
+    DestinationNamespace: nz(epName("destination", "namespace")),
+    SourcePodName: nz(epName("source", "pod_name")),
+    DestinationPodName: nz(epName("destination", "pod_name")),
     SourceWorkloads: ep("source", "workloads"),
     DestinationWorkloads: ep("destination", "workloads"),
     FlowType: nz(`f."Type"`),

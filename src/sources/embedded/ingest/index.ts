@@ -4,16 +4,20 @@ import { createInterface } from "node:readline";
 import { createGunzip, gunzipSync } from "node:zlib";
 import { DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from "@duckdb/node-api";
 import { LOG_ANALYTICS_COLUMNS } from "../../../model/flow-columns.js";
-import { insertDerived } from "../schema.js";
+import { DUPLICATES, insertDerived, REMOVE_DUPLICATES } from "../schema.js";
 import { HUBBLE_LINE, HUBBLE_LINE_ERROR, hubbleToLogAnalytics } from "./hubble.js";
 import { columnForHeader, jsonColumnsAsRaw, LA_ROW_ERROR, laJsonColumnsSpec, logAnalyticsToColumns } from "./log-analytics.js";
 import { jsonStructure, structType } from "./shape.js";
 
 /** What `netrca ingest` reports (DESIGN.md, command line contract). */
 export interface IngestResult {
+  /** Flows stored. */
   rows: number;
+  /** Lines refused (each named in errors, the first MAX_ERRORS of them). */
   rejected: number;
-  /** The first MAX_ERRORS problems, each naming its file and line. */
+  /** Flows the store already held, or that came twice: not stored again. */
+  skipped: number;
+  /** The first MAX_ERRORS problems, each naming its file and line (0: the whole file). */
   errors: { file: string; line: number; message: string }[];
   from: string | null;
   to: string | null;
@@ -26,25 +30,51 @@ export class InputError extends Error {
 
 export const MAX_ERRORS = 20;
 const BATCH_LINES = 50_000;
+/** A Hubble flow is a few KB; a line this long is not one, and parsing it would only exhaust memory. */
+const MAX_LINE = 4 * 1024 * 1024;
+/** A JSON array is parsed whole in memory: larger ones must be exported as JSON lines. */
+const MAX_ARRAY_FILE = 256 * 1024 * 1024;
 
-export type Format = "hubble" | "la-json" | "la-jsonl" | "la-csv" | "empty";
+export type Format = "hubble" | "hubble-array" | "la-json" | "la-jsonl" | "la-csv" | "empty";
 
 const sqlStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export function emptyResult(): IngestResult {
-  return { rows: 0, rejected: 0, errors: [], from: null, to: null };
+  return { rows: 0, rejected: 0, skipped: 0, errors: [], from: null, to: null };
 }
 
-/** Ingest files into the flows table; good rows are kept whatever the bad ones. */
+/**
+ * Ingest files into the flows table; good rows are kept whatever the bad ones, and a file
+ * that cannot be read at all is an error of its own (line 0) while the others are still read.
+ * Only when no file could be read at all is that an InputError.
+ */
 export async function ingestFiles(conn: DuckDBConnection, files: string[]): Promise<IngestResult> {
   const result = emptyResult();
+  const unreadable: InputError[] = [];
   for (const file of files) {
-    const format = await detectFormat(file);
-    if (format === "hubble") await ingestHubble(conn, file, result);
-    else if (format === "la-jsonl") await ingestLaJsonLines(conn, file, result);
-    else if (format === "la-json") await ingestLaJsonArray(conn, file, result);
-    else if (format === "la-csv") await ingestLaCsv(conn, file, result);
+    try {
+      const format = await detectFormat(file);
+      if (format === "empty") throw new InputError(`${file} is empty: no flows in it`);
+      if (format === "hubble") await ingestHubble(conn, file, result);
+      else if (format === "hubble-array") await ingestHubbleArray(conn, file, result);
+      else if (format === "la-jsonl") await ingestLaJsonLines(conn, file, result);
+      else if (format === "la-json") await ingestLaJsonArray(conn, file, result);
+      else if (format === "la-csv") await ingestLaCsv(conn, file, result);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      unreadable.push(e);
+      addError(result, file, 0, e.message);
+      result.rejected--; // a file, not a line
+    }
   }
+  // Flows the store already held (or that came twice) are stored once: drop the copies.
+  const copies = Number((await conn.runAndReadAll(DUPLICATES)).getRows()[0]![0]);
+  if (copies > 0) {
+    await conn.run(REMOVE_DUPLICATES);
+    result.rows -= copies;
+    result.skipped += copies;
+  }
+  if (unreadable.length === files.length) throw unreadable.length === 1 ? unreadable[0]! : new InputError(`none of the ${files.length} files could be read (first: ${unreadable[0]!.message})`);
   return result;
 }
 
@@ -77,7 +107,11 @@ export async function detectFormat(file: string): Promise<Format> {
   const text = head.toString("utf8").replace(/^\uFEFF/, "");
   const first = text.trimStart();
   if (first.length === 0) return "empty";
-  if (first.startsWith("[")) return "la-json";
+  if (first.startsWith("[")) {
+    // An array of Hubble flows ({"flow": …} or bare flow objects) or of Log Analytics rows.
+    const element = first.slice(1, 4096);
+    return /"TimeGenerated"\s*:/.test(element) && !/"flow"\s*:/.test(element) ? "la-json" : "hubble-array";
+  }
   if (first.startsWith("{")) {
     const line = first.split("\n", 1)[0]!;
     return /"flow"\s*:/.test(line) || !/"TimeGenerated"\s*:/.test(line) ? "hubble" : "la-jsonl";
@@ -119,16 +153,15 @@ function addError(result: IngestResult, file: string, line: number, message: str
 const HUBBLE_COLUMNS = `{${Object.entries(HUBBLE_LINE).map(([k, v]) => `"${k}": '${structType(v)}'`).join(", ")}}`;
 const HUBBLE_STRUCTURE = jsonStructure(HUBBLE_LINE);
 
-async function ingestHubble(conn: DuckDBConnection, file: string, result: IngestResult): Promise<void> {
+async function ingestHubble(conn: DuckDBConnection, file: string, result: IngestResult, opts: { lineName?: string } = {}): Promise<void> {
   // Fast path: DuckDB reads and parses the whole file in parallel, once, inside a
-  // transaction. It cannot say which line was bad, so a file with any bad line is rolled
-  // back and sent down the exact, line-numbered path instead.
-  const parsed = `SELECT struct_pack(flow := flow, node_name := node_name, "time" := "time") AS j FROM read_json(${sqlStr(file)}, format = 'newline_delimited', columns = ${HUBBLE_COLUMNS}, maximum_object_size = 16777216)`;
+  // transaction. It cannot say which line was bad (a bad line arrives with no TimeGenerated),
+  // so a file with any bad line is rolled back and sent down the exact, line-numbered path.
+  const parsed = `SELECT struct_pack(flow := flow, node_name := node_name, "time" := "time") AS j FROM read_json(${sqlStr(file)}, format = 'newline_delimited', columns = ${HUBBLE_COLUMNS}, maximum_object_size = ${MAX_LINE})`;
   const firstNew = Number((await conn.runAndReadAll(`SELECT coalesce(max(rowid) + 1, 0) FROM flows`)).getRows()[0]![0]);
   await conn.run("BEGIN TRANSACTION");
   try {
     await conn.run(insertDerived(hubbleToLogAnalytics(parsed)));
-    // A line without a flow or a usable time arrives with no TimeGenerated.
     const r = await conn.runAndReadAll(
       `SELECT count(*), count(*) FILTER (WHERE TimeGenerated IS NULL), ${isoOf("min(TimeGenerated)")}, ${isoOf("max(TimeGenerated)")} FROM flows WHERE rowid >= ${firstNew}`,
     );
@@ -140,15 +173,59 @@ async function ingestHubble(conn: DuckDBConnection, file: string, result: Ingest
       return;
     }
   } catch {
-    // not JSON lines DuckDB can read: fall through to the exact path
+    // not JSON lines DuckDB can read whole (a bad line, a type it cannot convert, a damaged gzip)
   }
   await conn.run("ROLLBACK");
   await ingestLines(conn, file, result, {
+    // TRY: a value DuckDB cannot convert (an identity that is text) fails its line, not the batch.
     parse: (staging) =>
-      `SELECT line_no, valid, line, CASE WHEN valid THEN from_json(line, ${sqlStr(HUBBLE_STRUCTURE)}) END AS j FROM (SELECT *, json_valid(line) AS valid FROM ${staging})`,
-    error: HUBBLE_LINE_ERROR,
+      `SELECT line_no, valid, line, CASE WHEN valid THEN TRY(from_json(line, ${sqlStr(HUBBLE_STRUCTURE)})) END AS j FROM (SELECT *, json_valid(line) AS valid FROM ${staging})`,
+    error: `CASE WHEN j IS NULL THEN ${RAW_TYPE_ERROR} ELSE ${HUBBLE_LINE_ERROR} END`,
     toColumns: (good) => hubbleToLogAnalytics(`SELECT j FROM (${good})`),
+    ...(opts.lineName && { lineName: opts.lineName }),
   });
+}
+
+/** Numeric fields a line may hold as something else, which from_json cannot convert. */
+const NUMERIC_FIELDS = ["$.flow.source.identity", "$.flow.destination.identity", "$.flow.l4.TCP.source_port", "$.flow.l4.TCP.destination_port", "$.flow.l4.UDP.source_port", "$.flow.l4.UDP.destination_port", "$.flow.l7.http.code"];
+const RAW_TYPE_ERROR = `CASE ${NUMERIC_FIELDS.map((f) => `WHEN json_type(line, '${f}') NOT IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'NULL') THEN '${f.slice(2)} must be a number'`).join(" ")} ELSE 'a field has a value of the wrong type' END`;
+
+/**
+ * A JSON array of Hubble flows (what a `jq -s` or an API dump gives): written out as one flow
+ * a line and read like an export, each element's number standing for its line.
+ */
+async function ingestHubbleArray(conn: DuckDBConnection, file: string, result: IngestResult): Promise<void> {
+  const { size } = await stat(file);
+  if (size > MAX_ARRAY_FILE) throw new InputError(`${file} is a JSON array of ${Math.round(size / 1e6)} MB: export it as JSON lines (one flow a line) instead`);
+  let raw = await readFileMaybeGzip(file);
+  let items: unknown;
+  try {
+    items = JSON.parse(raw.replace(/^\uFEFF/, ""));
+  } catch (e) {
+    throw new InputError(`cannot read ${file}: not a valid JSON array (${(e as Error).message.split("\n")[0]})`);
+  }
+  raw = "";
+  if (!Array.isArray(items)) throw new InputError(`cannot read ${file}: not a JSON array`);
+  const lines = items.map((x) => JSON.stringify(x && typeof x === "object" && !("flow" in x) ? { flow: x } : x));
+  const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = await mkdtemp(join(tmpdir(), "netrca-array-"));
+  try {
+    const jsonl = join(dir, "flows.jsonl");
+    await writeFile(jsonl, lines.join("\n") + "\n");
+    const before = result.errors.length;
+    await ingestHubble(conn, jsonl, result, { lineName: "element" });
+    for (const e of result.errors.slice(before)) e.file = file;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function readFileMaybeGzip(file: string): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const buf = await readFile(file);
+  return (buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString("utf8");
 }
 
 interface LineMapping {
@@ -158,6 +235,8 @@ interface LineMapping {
   error: string;
   /** SELECT of LA columns over the good parsed lines. */
   toColumns(good: string): string;
+  /** What a line is called in messages ("element" for an array's items). */
+  lineName?: string;
 }
 
 /** The exact path: number every line in JS, stage a batch in DuckDB, map it, report the rest. */
@@ -186,7 +265,7 @@ async function ingestLines(conn: DuckDBConnection, file: string, result: IngestR
        FROM parsed WHERE NOT valid OR (${m.error}) IS NOT NULL ORDER BY line_no`,
     );
     for (const [lineNo, message, line] of bad.getRows() as [number, string | null, string | null][]) {
-      addError(result, file, Number(lineNo), message ?? jsonProblem(line ?? ""));
+      addError(result, file, Number(lineNo), (m.lineName ? `${m.lineName} ${lineNo}: ` : "") + (message ?? jsonProblem(line ?? "")));
     }
     await conn.run(`CREATE OR REPLACE TEMP TABLE batch AS ${m.toColumns(`SELECT * FROM parsed WHERE valid AND (${m.error}) IS NULL`)}`);
     await addTableRows(conn, "batch", result);
@@ -194,22 +273,40 @@ async function ingestLines(conn: DuckDBConnection, file: string, result: IngestR
     staged = 0;
   };
 
-  let input: NodeJS.ReadableStream = createReadStream(file);
-  if (file.endsWith(".gz") || (await isGzip(file))) input = input.pipe(createGunzip());
+  const raw = createReadStream(file);
+  const gz = file.endsWith(".gz") || (await isGzip(file));
+  const input: NodeJS.ReadableStream = gz ? raw.pipe(createGunzip()) : raw;
   const lines = createInterface({ input, crlfDelay: Infinity });
+  // A damaged gzip fails the decompressor: end the lines there and say so after the last good one.
+  let damage: Error | null = null;
+  const stop = (e: Error) => {
+    damage ??= e;
+    lines.close();
+  };
+  raw.on("error", stop);
+  if (gz) input.on("error", stop);
   let lineNo = 0;
   try {
-    for await (const line of lines) {
-      lineNo++;
-      if (line.trim() === "") continue;
-      nums.push(lineNo);
-      texts.push(line);
-      if (nums.length >= 2048) appendChunk();
-      if (staged + nums.length >= BATCH_LINES) await processBatch();
+    try {
+      for await (const line of lines) {
+        lineNo++;
+        if (line.trim() === "") continue;
+        if (line.length > MAX_LINE) {
+          addError(result, file, lineNo, `the line is ${(line.length / 1e6).toFixed(1)} MB long: a flow is a few KB, so this is not one (skipped)`);
+          continue;
+        }
+        nums.push(lineNo);
+        texts.push(line);
+        if (nums.length >= 2048) appendChunk();
+        if (staged + nums.length >= BATCH_LINES) await processBatch();
+      }
+    } catch (e) {
+      damage ??= e as Error;
     }
+    // The lines read before the damage are kept; the damage is reported where it begins.
+    const broke = damage as Error | null;
+    if (broke) addError(result, file, lineNo + 1, `${gz ? "the gzip stream is damaged" : "the file could not be read"} after line ${lineNo}: ${broke.message.split("\n")[0]}`);
     await processBatch();
-  } catch (e) {
-    throw new InputError(`cannot read ${file} (after line ${lineNo}): ${(e as Error).message}`);
   } finally {
     appender.closeSync();
     await conn.run(`DROP TABLE IF EXISTS staging; DROP TABLE IF EXISTS parsed; DROP TABLE IF EXISTS batch`);
