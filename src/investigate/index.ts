@@ -111,14 +111,11 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     .slice(0, MAX_FINDINGS);
   // "since" is told only for active findings; steady ones have no start to find.
   await Promise.all(ranked.slice(0, TIMELINES).filter(({ draft }) => draft.severity !== "info").map(timeline));
-  // Only active findings get commands worth naming parties for.
-  const parties = await describeParties(ctx.source, current, ranked.filter((r) => r.draft.severity !== "info").map((r) => ({ draft: r.draft, where: checkWhere(r.outcome.check, question.scope) })));
-
   // Evidence of the checks behind the top findings first, then the rest.
   const order = [...new Set([...ranked.map((r) => r.outcome), ...outcomes])].filter((o) => o.evidence);
   const evidence: Evidence[] = order.map((o) => leadWith(o.evidence!, ranked.filter((r) => r.outcome === o && r.draft.severity !== "info").map((r) => r.draft)));
   const spansDays = question.scope.from.slice(0, 10) !== question.scope.to.slice(0, 10);
-  const findings: Finding[] = ranked.map(({ draft, outcome }, i) => {
+  const told = ranked.map(({ draft }, i) => {
     const t = timelines.get(draft);
     const since = t?.since ?? null;
     const facts = since && draft.severity !== "info"
@@ -126,20 +123,25 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
       : draft.facts;
     const title = facts === draft.facts ? draft.title : titleOf({ ...draft, ...(facts && { facts }) });
     const cause = causeOf(ranked, i);
-    return {
-      rank: i + 1, kind: draft.kind, severity: draft.severity,
-      title: cause === null ? title : `${title}, a symptom of finding ${cause + 1} (${causeWords(ranked[cause]!.draft)})`,
-      subject: draft.subject, peer: draft.peer, reason: draft.reason, query: draft.query ?? null,
-      value: draft.value, unit: draft.unit, baseline: draft.baseline, since: t?.sinceAtDataStart ? null : since,
-      next: nextSteps(draft, parties.get(draft)), evidence: [order.indexOf(outcome)],
-    };
+    return { title: cause === null ? title : `${title}, a symptom of finding ${cause + 1} (${causeWords(ranked[cause]!.draft)})`, since: t?.sinceAtDataStart ? null : since };
   });
-
-  const titles = new Map(ranked.map((r, i) => [r.draft, findings[i]!.title]));
-  const charts = ctx.outDir ? await chartsFor(ranked, timelines, titles, question, ctx.source, ctx.outDir, extent) : [];
-  // The flows in scope only matter when nothing was found ("no flows" is not "healthy") or when
-  // the two named parties may not talk at all.
-  const flowsInScope = findings.some((f) => f.severity !== "info") && !question.scope.peer ? 1 : await countFlows(ctx.source, question);
+  const titles = new Map(ranked.map((r, i) => [r.draft, told[i]!.title]));
+  // Parties (for the next steps), charts and the flow count need nothing of each other: at once.
+  const [parties, charts, flowsInScope] = await Promise.all([
+    // Only active findings get commands worth naming parties for.
+    describeParties(ctx.source, current, ranked.filter((r) => r.draft.severity !== "info").map((r) => ({ draft: r.draft, where: checkWhere(r.outcome.check, question.scope) }))),
+    ctx.outDir ? chartsFor(ranked, timelines, titles, question, ctx.source, ctx.outDir, extent) : [],
+    // The flows in scope only matter when nothing was found ("no flows" is not "healthy") or when
+    // the two named parties may not talk at all.
+    ranked.some((r) => r.draft.severity !== "info") && !question.scope.peer ? 1 : countFlows(ctx.source, question),
+  ]);
+  const findings: Finding[] = ranked.map(({ draft, outcome }, i) => ({
+    rank: i + 1, kind: draft.kind, severity: draft.severity,
+    title: told[i]!.title,
+    subject: draft.subject, peer: draft.peer, reason: draft.reason, query: draft.query ?? null,
+    value: draft.value, unit: draft.unit, baseline: draft.baseline, since: told[i]!.since,
+    next: nextSteps(draft, parties.get(draft)), evidence: [order.indexOf(outcome)],
+  }));
   const figures = outcomes.filter((o) => o.figures && o.check.present.answers?.some((a) => question.asks.includes(a))).map((o) => ({ title: o.check.title, text: o.figures! }));
   const summary = summarize({
     scope: question.scope, findings, flowsInScope, dataFrom: extent.from, dataTo: extent.to, didYouMean: question.unknownNames.map(didYouMean),
@@ -211,16 +213,19 @@ async function chartsFor(
   extent: Extent,
 ): Promise<Chart[]> {
   const picked = ranked.filter((r, i) => i === 0 || (r.draft.severity !== "info" && r.outcome !== ranked[0]!.outcome)).slice(0, 2);
-  const charts: Chart[] = [];
-  for (const { draft, outcome } of picked) {
+  // Specs (each may query its breakdown) and then images, each set at once: the worker draws
+  // one chart while the other rasterises.
+  const specs = await Promise.all(picked.map(async ({ draft, outcome }) => {
     const spec = await chartSpec(draft, titles.get(draft) ?? draft.title, outcome.check, timelines.get(draft) ?? (await timelineOf(source, q.scope, outcome.check, draft, extent)), q, source);
-    if (!spec) continue;
-    await mkdir(outDir, { recursive: true });
-    const file = join(outDir, `${charts.length + 1}-${outcome.check.id}.png`);
+    return spec && { spec, check: outcome.check.id };
+  }));
+  const drawn = specs.filter((s) => s !== null);
+  if (drawn.length) await mkdir(outDir, { recursive: true });
+  return Promise.all(drawn.map(async ({ spec, check }, i) => {
+    const file = join(outDir, `${i + 1}-${check}.png`);
     await renderChart(spec, file);
-    charts.push({ title: spec.title, file });
-  }
-  return charts;
+    return { title: spec.title, file };
+  }));
 }
 
 async function chartSpec(d: FindingDraft, title: string, check: Check, t: Timeline | null, q: Question, source: FlowSource): Promise<ChartSpec | null> {

@@ -10,20 +10,9 @@ import { dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 
 import { renderAsync, Resvg, type ResvgRenderOptions } from "@resvg/resvg-js";
-import { init, use } from "echarts/core";
-// Each chart type and component by its own module, not the barrels (echarts/charts loads every
-// chart type there is): a third less to load before the first chart.
-import "echarts/lib/chart/bar.js";
-import "echarts/lib/chart/heatmap.js";
-import "echarts/lib/chart/line.js";
-import "echarts/lib/component/graphic.js";
-import "echarts/lib/component/grid.js";
-import "echarts/lib/component/legend.js";
-import "echarts/lib/component/markArea.js";
-import "echarts/lib/component/markLine.js";
-import "echarts/lib/component/title.js";
-import "echarts/lib/component/visualMapContinuous.js";
-import { SVGRenderer } from "echarts/renderers";
+// ECharts as its one-file CommonJS build: a third of the time to load of its ES modules
+// (65 ms against 190 ms here), and it holds every chart type and component we draw.
+import type * as ECharts from "echarts/core";
 
 import { buildOption, FONT_FAMILY, HEIGHT, WIDTH } from "./options.js";
 import type { ChartSpec } from "./types.js";
@@ -31,14 +20,13 @@ import type { ChartSpec } from "./types.js";
 export type { ChartKind, ChartSpec } from "./types.js";
 export { HIGHLIGHT } from "./options.js";
 
-use([SVGRenderer]);
-
 /** PNG pixel width: the 900 px wide chart drawn at 2x for sharp text on high-DPI screens. */
 export const PNG_SCALE = 2;
 export const CHART_WIDTH = WIDTH;
 export const CHART_HEIGHT = HEIGHT;
 
 const require = createRequire(import.meta.url);
+const { init } = require("echarts") as typeof ECharts;
 
 let fontFiles: string[] | undefined;
 /** Absolute paths of the bundled TTFs (regular, bold). */

@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { simulate, writeSimulation } from "./simulate/index.js";
 import { FlowStore } from "./store.js";
 
 /** Bump when the simulator's demo output changes, so stale caches are not reused. */
@@ -31,6 +30,8 @@ async function buildDemo(path: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   const lines = `${tmp}.jsonl`;
   try {
+    // The simulator loads only when the demo cache has to be (re)built.
+    const { simulate, writeSimulation } = await import("./simulate/index.js");
     await writeSimulation(simulate("demo"), lines);
     const store = await FlowStore.open(tmp, { create: true });
     try {

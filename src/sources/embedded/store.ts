@@ -1,9 +1,10 @@
-import { DuckDBInstance, DuckDBTimestampValue, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
+import { duckdb } from "./duckdb.js";
 import type { Inventory } from "../../model/index.js";
 import { compileSql, outputColumns, type CompiledSql, type FlowQuery, type FlowResult, type FlowSource } from "../../query/index.js";
 import { stat, open as openFile } from "node:fs/promises";
 import { CREATE_FLOWS, MIGRATE } from "./schema.js";
-import { ingestFiles, InputError, type IngestResult } from "./ingest/index.js";
+import { InputError, type IngestResult } from "./ingest/result.js";
 
 const FILE_STORE_MEMORY = "512MB";
 const READERS = 2;
@@ -48,7 +49,7 @@ export class FlowStore implements FlowSource {
   static async open(path = ":memory:", opts: { readOnly?: boolean; create?: boolean } = {}): Promise<FlowStore> {
     if (path !== ":memory:") await checkStorePath(path, opts.create ?? false);
     // Read-only opens let several processes share one store file (the cached demo cluster).
-    const instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
+    const instance = await duckdb.DuckDBInstance.create(path, opts.readOnly ? { access_mode: "READ_ONLY" } : {});
     const conn = await instance.connect();
     // Times are UTC throughout; the store must not apply the machine's zone.
     await conn.run(`SET TimeZone = 'UTC'`);
@@ -74,6 +75,8 @@ export class FlowStore implements FlowSource {
   }
 
   async ingest(files: string[]): Promise<IngestResult> {
+    // The reader loads only when something is ingested: asking a store never needs it.
+    const { ingestFiles } = await import("./ingest/index.js");
     const result = await ingestFiles(this.conn, files);
     await this.conn.run(`CREATE OR REPLACE TABLE names AS ${NAMES_SQL}`);
     return result;
@@ -137,7 +140,7 @@ export class FlowStore implements FlowSource {
 function toCell(v: DuckDBValue): Cell {
   if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
   if (typeof v === "bigint") return Number(v);
-  if (v instanceof DuckDBTimestampValue) return new Date(Number(v.micros / 1000n)).toISOString();
+  if (v instanceof duckdb.DuckDBTimestampValue) return new Date(Number(v.micros / 1000n)).toISOString();
   // DECIMAL and HUGEINT sums arrive as objects with a numeric value.
   const n = Number(String(v));
   return Number.isFinite(n) ? n : String(v);

@@ -81,6 +81,8 @@ async function ask(argv: string[], io: Io): Promise<number> {
   if (!text) throw new UsageError('ask needs a question, e.g. netrca ask "why is dns failing in namespace shop?"');
   const now = nowOption(values.now);
   if (values.out) await folderOption("--out", values.out);
+  // The chart worker loads ECharts on the other core while this one loads the rest.
+  (await import("../../report/index.js")).preloadCharts();
   const { investigate } = await import("../../investigate/index.js");
   const { loadPlaybooks, PLAYBOOK_DIR } = await import("../../playbooks/index.js");
   const { ANALYZER_CATALOG } = await import("../../analyze/index.js");

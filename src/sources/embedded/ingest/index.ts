@@ -2,33 +2,17 @@ import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { createGunzip, gunzipSync } from "node:zlib";
-import { DuckDBDataChunk, INTEGER, VARCHAR, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { duckdb } from "../duckdb.js";
 import { LOG_ANALYTICS_COLUMNS } from "../../../model/flow-columns.js";
 import { DUPLICATES, insertDerived, REMOVE_DUPLICATES } from "../schema.js";
 import { HUBBLE_LINE, HUBBLE_LINE_ERROR, hubbleToLogAnalytics } from "./hubble.js";
 import { columnForHeader, jsonColumnsAsRaw, LA_ROW_ERROR, laJsonColumnsSpec, logAnalyticsToColumns } from "./log-analytics.js";
+import { InputError, MAX_ERRORS, emptyResult, type IngestResult } from "./result.js";
 import { jsonStructure, structType } from "./shape.js";
 
-/** What `netrca ingest` reports (DESIGN.md, command line contract). */
-export interface IngestResult {
-  /** Flows stored. */
-  rows: number;
-  /** Lines refused (each named in errors, the first MAX_ERRORS of them). */
-  rejected: number;
-  /** Flows the store already held, or that came twice: not stored again. */
-  skipped: number;
-  /** The first MAX_ERRORS problems, each naming its file and line (0: the whole file). */
-  errors: { file: string; line: number; message: string }[];
-  from: string | null;
-  to: string | null;
-}
+export { InputError, MAX_ERRORS, emptyResult, type IngestResult } from "./result.js";
 
-/** A file that cannot be read at all: the CLI exits 2 with this message. */
-export class InputError extends Error {
-  override name = "InputError";
-}
-
-export const MAX_ERRORS = 20;
 const BATCH_LINES = 50_000;
 /** A Hubble flow is a few KB; a line this long is not one, and parsing it would only exhaust memory. */
 const MAX_LINE = 4 * 1024 * 1024;
@@ -38,10 +22,6 @@ const MAX_ARRAY_FILE = 256 * 1024 * 1024;
 export type Format = "hubble" | "hubble-array" | "la-json" | "la-jsonl" | "la-csv" | "empty";
 
 const sqlStr = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
-export function emptyResult(): IngestResult {
-  return { rows: 0, rejected: 0, skipped: 0, errors: [], from: null, to: null };
-}
 
 /**
  * Ingest files into the flows table; good rows are kept whatever the bad ones, and a file
@@ -247,7 +227,7 @@ async function ingestLines(conn: DuckDBConnection, file: string, result: IngestR
   let texts: string[] = [];
   let staged = 0;
   const appendChunk = () => {
-    const chunk = DuckDBDataChunk.create([INTEGER, VARCHAR], nums.length);
+    const chunk = duckdb.DuckDBDataChunk.create([duckdb.INTEGER, duckdb.VARCHAR], nums.length);
     chunk.setColumns([nums, texts]);
     appender.appendDataChunk(chunk);
     staged += nums.length;
