@@ -7,6 +7,7 @@ const { FlowStore } = await import(join(root, "dist", "sources", "embedded", "in
 const store = await FlowStore.open(process.argv[3], { create: true });
 const t0 = performance.now();
 const r = await store.ingest([process.argv[2]]);
-const ms = performance.now() - t0;
+// Closing checkpoints the store: part of what an ingest costs before its flows are durable.
 store.close();
+const ms = performance.now() - t0;
 process.stdout.write(JSON.stringify({ ms, rows: r.rows, rejected: r.rejected, maxRss: process.resourceUsage().maxRSS * 1024 }));
