@@ -16,7 +16,7 @@ const params = z
     subject: PartyColumns,
     peer: PartyColumns.optional(),
     /** Column holding the reason (drop reason, rcode); or a fixed reason. */
-    reason: Field.optional(),
+    reason: z.union([Field, z.literal("state")]).optional(),
     fixedReason: z.string().optional(),
     /** Column with the DNS query name, if any. */
     dnsQuery: Field.optional(),
@@ -26,6 +26,8 @@ const params = z
     minRatio: z.number().default(3),
     /** Severity when it is new or increased; steady trouble is info. */
     severity: Severity.default("critical"),
+    /** Steady trouble is told as info; a gauge that is steady (TCP states) is just its normal level. */
+    steady: z.enum(["info", "none"]).default("info"),
     unit: z.string().default("flows"),
   })
   .strict();
@@ -50,7 +52,7 @@ export const changeVsBaseline: Analyzer<typeof params> = {
       if (p.spread && Math.max(...g.rows.map((r) => num(r[p.spread!.measure]))) < p.spread.min) continue;
       const baseline = base ? (base.get(k)?.total ?? 0) : null;
       const c = change(value, baseline, p.minRatio);
-      if (c === "decreased") continue;
+      if (c === "decreased" || (c === "steady" && p.steady === "none")) continue;
       const severity = c === "steady" ? "info" : c === "unknown" ? "warning" : p.severity;
       const reason = (p.reason && str(sample[p.reason])) ?? p.fixedReason ?? null;
       const top = p.peer ? heaviest(g.rows, partyColumns(p.peer), p.measure) : null;
@@ -67,7 +69,7 @@ export const changeVsBaseline: Analyzer<typeof params> = {
         query: p.dnsQuery ? str(sample[p.dnsQuery]) : null,
         value, unit: p.unit, baseline, facts,
       };
-      drafts.push({ ...draft, title: titleOf(draft), match: matchOf(sample, keyCols), score: score(p.kind, severity, value, baseline) });
+      drafts.push({ ...draft, title: titleOf(draft), match: matchOf(sample, keyCols.filter((c): c is Exclude<typeof c, "state"> => c !== "state")), score: score(p.kind, severity, value, baseline) });
     }
     return drafts;
   },

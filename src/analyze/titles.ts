@@ -33,7 +33,7 @@ export function titleOf(d: TitleFacts): string {
     case "packet_drops":
       return `traffic to ${who} dropped: ${d.reason}${from(d)}${since}`;
     case "node_drops":
-      return `${who} drops flows: ${d.reason}${f.pods ? ` (${f.pods} pods affected)` : ""}${since}`;
+      return `${who} drops ${d.unit}: ${d.reason}${f.pods ? ` (${f.pods} pods affected)` : ""}${since}`;
     case "l7_drops":
       return `HTTP requests to ${who} dropped by L7 policy${d.reason ? ` (${d.reason})` : ""}${from(d)}${since}`;
     case "tcp_resets":
@@ -54,8 +54,8 @@ export function titleOf(d: TitleFacts): string {
     case "traffic_imbalance":
       return `${who} gets ${n(d.value)}% of its workload's traffic (fair share ${f.fairPct}%)${since}`;
     case "traffic_drop":
-      return `traffic to ${who} fell to ${n(d.value)} flows (was ${n(d.baseline ?? 0)})${since}`;
+      return `${d.subject.node && !d.subject.workload ? `traffic through ${who}` : `traffic to ${who}`} fell to ${n(d.value)} ${d.unit} (was ${n(d.baseline ?? 0)})${since}`;
     case "tcp_state_anomaly":
-      return `${who}: unusual TCP states (${d.reason})${since}`;
+      return `${who}: ${d.reason} connections rose to ${n(d.value)}${d.baseline !== null ? ` (was ${n(d.baseline)})` : ""}${since}`;
   }
 }

@@ -11,6 +11,8 @@ const params = z
     query: z.string().default("main"),
     subject: PartyColumns,
     minBaseline: z.number().default(200),
+    /** What is counted (flows; packets when it comes from metrics). */
+    unit: z.string().default("flows"),
     /** Traffic must fall to this fraction of the window before, or lower. */
     maxFraction: z.number().min(0).max(1).default(0.25),
   })
@@ -31,7 +33,7 @@ export const trafficDrop: Analyzer<typeof params> = {
       if (b.total < p.minBaseline || value > b.total * p.maxFraction) continue;
       const severity: Severity = "warning";
       const row = b.rows[0]!;
-      const draft = { kind: "traffic_drop" as const, severity, subject: partyOf(row, p.subject), peer: null, reason: null, value, unit: "flows", baseline: b.total };
+      const draft = { kind: "traffic_drop" as const, severity, subject: partyOf(row, p.subject), peer: null, reason: null, value, unit: p.unit, baseline: b.total };
       // Scored on the fall itself: the less is left, the stronger.
       drafts.push({ ...draft, title: titleOf(draft), match: matchOf(row, cols), score: score("traffic_drop", severity, b.total, value) });
     }

@@ -10,6 +10,7 @@ import { runCheck, type CheckOutcome } from "./run-checks.js";
 import { breakdownOf, checkWhere, timelineOf, type Extent, type Timeline } from "./timeline.js";
 import { describeParties } from "./parties.js";
 import { HELP } from "./help.js";
+import type { MetricSource } from "../sources/prometheus/index.js";
 
 export interface InvestigateContext {
   source: FlowSource;
@@ -20,8 +21,10 @@ export interface InvestigateContext {
   tz?: string;
   /** Where chart PNGs go; no charts when absent. */
   outDir?: string;
-  /** Whether a metrics source (Prometheus) is configured. */
-  metrics?: boolean;
+  /** Prometheus, when configured: metric checks run beside (or, with noFlows, instead of) flow checks. */
+  metrics?: MetricSource | null;
+  /** No flow logs were given (metrics alone): `source` is an empty stand-in and flow checks are skipped. */
+  noFlows?: boolean;
 }
 
 const MAX_FINDINGS = 10;
@@ -38,7 +41,9 @@ const QUIET_MINUTES = 15;
 export async function understand(text: string, ctx: InvestigateContext & { previous?: Question }, known?: Extent & { rows: number }): Promise<Question> {
   const extent = known ?? (await ctx.source.extent());
   const now = ctx.now ?? (extent.to ? ceilMinute(new Date(extent.to)) : new Date());
-  return parseQuestion(text, { now, ...(ctx.tz && { tz: ctx.tz }), inventory: await ctx.source.inventory(), ...(ctx.previous && { previous: ctx.previous }) });
+  // Without flow logs the names come from the metrics' labels, or are taken as written.
+  const inventory = ctx.noFlows ? await ctx.metrics?.inventory().catch(() => null) : await ctx.source.inventory();
+  return parseQuestion(text, { now, ...(ctx.tz && { tz: ctx.tz }), ...(inventory && { inventory }), ...(ctx.previous && { previous: ctx.previous }) });
 }
 
 /** The one entry point of every surface: a question (text, or as understood) in, Report out. */
@@ -61,7 +66,7 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     notes.push(`No data for the window before (${at(baseline.from)} to ${at(baseline.to)} UTC): the data starts at ${at(extent.from!)} UTC, so findings are judged without a baseline.`);
   }
 
-  const run = (checks: Check[]) => Promise.all(checks.map((check) => runCheck(check, { source: ctx.source, scope: question.scope, hasBaseline, metrics: !!ctx.metrics })));
+  const run = (checks: Check[]) => Promise.all(checks.map((check) => runCheck(check, { source: ctx.noFlows ? null : ctx.source, scope: question.scope, hasBaseline: hasBaseline || (check.source === "metrics" && !!ctx.metrics), metrics: ctx.metrics ?? null })));
   // What was asked (and what scored close to it) first; triage includes playbooks that share a check, which runs once.
   const asked = playbooksFor(question, ctx.playbooks);
   // A check that answers figures the question asks for runs whatever the intent ("which nodes drop the most?").
@@ -84,7 +89,8 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
 
   const timelines = new Map<FindingDraft, Timeline | null>();
   const timeline = async ({ draft, outcome }: { draft: FindingDraft; outcome: CheckOutcome }) => {
-    if (!timelines.has(draft)) timelines.set(draft, await timelineOf(ctx.source, question.scope, outcome.check, draft, extent));
+    // Timelines are drawn from flows; a metric finding has none yet.
+    if (!timelines.has(draft)) timelines.set(draft, outcome.check.source === "flows" ? await timelineOf(ctx.source, question.scope, outcome.check, draft, extent) : null);
     return timelines.get(draft)!;
   };
   const all = rankDrafts(outcomes.flatMap((o) => o.drafts.map((draft) => ({ draft, outcome: o }))));
@@ -129,11 +135,11 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
   // Parties (for the next steps), charts and the flow count need nothing of each other: at once.
   const [parties, charts, flowsInScope] = await Promise.all([
     // Only active findings get commands worth naming parties for.
-    describeParties(ctx.source, current, ranked.filter((r) => r.draft.severity !== "info").map((r) => ({ draft: r.draft, where: checkWhere(r.outcome.check, question.scope) }))),
-    ctx.outDir ? chartsFor(ranked, timelines, titles, question, ctx.source, ctx.outDir, extent) : [],
+    describeParties(ctx.source, current, ranked.filter((r) => r.draft.severity !== "info" && r.outcome.check.source === "flows").map((r) => ({ draft: r.draft, where: checkWhere(r.outcome.check, question.scope) }))),
+    ctx.outDir ? chartsFor(ranked.filter((r) => r.outcome.check.source === "flows"), timelines, titles, question, ctx.source, ctx.outDir, extent) : [],
     // The flows in scope only matter when nothing was found ("no flows" is not "healthy") or when
     // the two named parties may not talk at all.
-    ranked.some((r) => r.draft.severity !== "info") && !question.scope.peer ? 1 : countFlows(ctx.source, question),
+    (ranked.some((r) => r.draft.severity !== "info") && !question.scope.peer) || ctx.noFlows ? 1 : countFlows(ctx.source, question),
   ]);
   const findings: Finding[] = ranked.map(({ draft, outcome }, i) => ({
     rank: i + 1, kind: draft.kind, severity: draft.severity,

@@ -1,6 +1,7 @@
 import { ANALYZERS, type FindingDraft, type QueryRows, type Row } from "../analyze/index.js";
 import { visible, type Cell, type Evidence, type Scope } from "../model/index.js";
 import { scopePredicates, windows, type Check } from "../playbooks/index.js";
+import type { MetricSource } from "../sources/prometheus/index.js";
 import { compileKql, flowQuery, orderRows, rowTest, type FlowQuery, type FlowResult, type FlowSource, type Predicate } from "../query/index.js";
 
 export interface CheckOutcome {
@@ -14,21 +15,25 @@ export interface CheckOutcome {
 }
 
 export interface RunContext {
-  source: FlowSource;
+  /** null: no flow logs configured (metrics alone), and flow checks are skipped. */
+  source: FlowSource | null;
   scope: Scope;
   /** Whether the data reaches back before the question's window (else: no baseline). */
   hasBaseline: boolean;
-  /** Sources configured besides flows (metrics: Prometheus). */
-  metrics: boolean;
+  /** Prometheus, when configured. */
+  metrics: MetricSource | null;
 }
 
 const EVIDENCE_ROWS = 20;
 
 /** Run one check: its queries over the window and the window before, then its analyzer. */
 export async function runCheck(check: Check, ctx: RunContext): Promise<CheckOutcome> {
-  if (check.source === "metrics" && !ctx.metrics) {
-    return { check, drafts: [], evidence: null, note: `Prometheus not configured: "${check.title}" skipped` };
+  if (check.source === "metrics") {
+    if (!ctx.metrics) return { check, drafts: [], evidence: null, note: METRICS_OFF };
+    return runMetricCheck(check, ctx, ctx.metrics);
   }
+  if (!ctx.source) return { check, drafts: [], evidence: null, note: FLOWS_OFF };
+  const source = ctx.source;
   try {
     const { current, baseline } = windows(ctx.scope);
     const scopeWhere = scopePredicates(ctx.scope, check.scope);
@@ -39,8 +44,8 @@ export async function runCheck(check: Check, ctx: RunContext): Promise<CheckOutc
     for (const [name, template] of Object.entries(check.queries)) {
       const q = (window: { from: Date; to: Date }) => flowQuery({ ...template, where: [...scopeWhere, ...template.where], window });
       const [nowResult, before] = await Promise.all([
-        ctx.source.query(q(current)),
-        ctx.hasBaseline && analyzer.usesBaseline !== false ? ctx.source.query(q(baseline)) : null,
+        source.query(q(current)),
+        ctx.hasBaseline && analyzer.usesBaseline !== false ? source.query(q(baseline)) : null,
       ]);
       for (const n of [...(nowResult.notes ?? []), ...(before?.notes ?? [])]) notes.add(n);
       const now = { q: q(current), result: nowResult };
@@ -50,7 +55,7 @@ export async function runCheck(check: Check, ctx: RunContext): Promise<CheckOutc
     const input = { queries, params: check.analyze.params, scope: ctx.scope };
     const drafts = analyzer.run(input);
     const figures = analyzer.figures?.(input) ?? null;
-    const evidence = await evidenceOf(check, ctx, scopeWhere, results, notes);
+    const evidence = await evidenceOf(check, ctx, source, scopeWhere, results, notes);
     return { check, drafts, evidence, figures, ...(notes.size && { note: [...notes].join(" ") }) };
   } catch (e) {
     return { check, drafts: [], evidence: null, note: `check "${check.id}" failed: ${(e as Error).message.split("\n")[0]}` };
@@ -62,7 +67,7 @@ function asRows(r: FlowResult): Row[] {
 }
 
 /** The check's table: its first (or named) query, narrowed to the check's trouble, top rows. */
-async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[], ran: Record<string, { q: FlowQuery; result: FlowResult }>, notes: Set<string>): Promise<Evidence> {
+async function evidenceOf(check: Check, ctx: RunContext, source: FlowSource, scopeWhere: Predicate[], ran: Record<string, { q: FlowQuery; result: FlowResult }>, notes: Set<string>): Promise<Evidence> {
   const name = check.present.table ?? Object.keys(check.queries)[0]!;
   const template = check.queries[name]!;
   const q: FlowQuery = flowQuery({
@@ -78,13 +83,13 @@ async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[]
   const complete = template.top === undefined || at.rows.length < template.top;
   const result: FlowResult =
     complete && tests.every((t) => t !== null)
-      ? { columns: at.columns, rows: orderRows(at.columns, at.rows.filter((row) => tests.every((t) => t!(row))), q).slice(0, EVIDENCE_ROWS), ...(ctx.source.explain && { sql: ctx.source.explain(q) }), ...(at.notes && { notes: at.notes }) }
-      : await ctx.source.query(q);
+      ? { columns: at.columns, rows: orderRows(at.columns, at.rows.filter((row) => tests.every((t) => t!(row))), q).slice(0, EVIDENCE_ROWS), ...(source.explain && { sql: source.explain(q) }), ...(at.notes && { notes: at.notes }) }
+      : await source.query(q);
   for (const n of result.notes ?? []) notes.add(n);
   const keep = (check.present.columns ?? result.columns).filter((c) => result.columns.includes(c));
   const idx = keep.map((c) => result.columns.indexOf(c));
   const kql = compileKql(q);
-  const portal = ctx.source.portalLink?.(kql);
+  const portal = source.portalLink?.(kql);
   return {
     title: check.title,
     columns: keep,
@@ -97,4 +102,49 @@ async function evidenceOf(check: Check, ctx: RunContext, scopeWhere: Predicate[]
 function readable(c: Cell): Cell {
   if (typeof c === "string") return visible(c);
   return typeof c === "number" && !Number.isInteger(c) ? Math.round(c * 10) / 10 : c;
+}
+
+/** Said once in a Report when checks of a kind could not run. */
+export const METRICS_OFF = "Prometheus not configured: metric checks skipped (pass --prometheus URL or set PROMETHEUS_URL).";
+export const FLOWS_OFF = "No flow logs configured: flow-log checks skipped (pass --flows FILE, --store PATH or --workspace ID).";
+
+/**
+ * A metric check: each metric query over the window and the window before (PromQL on
+ * Prometheus), the rows judged by the same analyzer as flows, the PromQL as evidence.
+ */
+async function runMetricCheck(check: Check, ctx: RunContext, metrics: MetricSource): Promise<CheckOutcome> {
+  try {
+    const { current, baseline } = windows(ctx.scope);
+    const scopeWhere = scopePredicates(ctx.scope, check.scope);
+    const analyzer = ANALYZERS[check.analyze.name]!;
+    const queries: Record<string, QueryRows> = {};
+    const ran: Record<string, Awaited<ReturnType<MetricSource["rows"]>>> = {};
+    for (const [name, template] of Object.entries(check.metrics)) {
+      // Prometheus keeps history: the window before is there whenever the server has it.
+      const [now, before] = await Promise.all([
+        metrics.rows(template, scopeWhere, current),
+        analyzer.usesBaseline !== false ? metrics.rows(template, scopeWhere, baseline) : null,
+      ]);
+      ran[name] = now;
+      queries[name] = { current: asRows(now), baseline: before && before.rows.length ? asRows(before) : before ? [] : null };
+    }
+    const input = { queries, params: check.analyze.params, scope: ctx.scope };
+    const drafts = analyzer.run(input);
+    const figures = analyzer.figures?.(input) ?? null;
+    const name = check.present.table ?? Object.keys(check.metrics)[0]!;
+    const table = ran[name]!;
+    const keep = (check.present.columns ?? table.columns).filter((c) => table.columns.includes(c));
+    const idx = keep.map((c) => table.columns.indexOf(c));
+    const evidence: Evidence = {
+      title: `${check.title} (${table.family} metrics)`,
+      columns: keep,
+      rows: table.rows.slice(0, EVIDENCE_ROWS).map((row) => idx.map((i) => readable(row[i] ?? null))),
+      query: { promql: table.promql },
+    };
+    const warnings = [...metrics.client.warnings];
+    return { check, drafts, evidence, figures, ...(warnings.length && { note: `Prometheus warned: ${warnings.join("; ")}` }) };
+  } catch (e) {
+    const message = (e as Error).message.split("\n")[0];
+    return { check, drafts: [], evidence: null, note: (e as Error).name === "MetricsError" ? `"${check.title}" skipped: ${message}.` : `check "${check.id}" failed: ${message}` };
+  }
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Ask, Intent } from "../model/index.js";
 import { Field, Predicate, QueryTemplate } from "../query/index.js";
+import { MetricTemplate } from "../query/promql.js";
 
 /**
  * A playbook as written in playbooks/<intent>.yaml: an intent, a title and checks. A check
@@ -33,7 +34,9 @@ export const Check = z
     title: z.string().min(1),
     source: z.enum(["flows", "metrics"]).default("flows"),
     scope: ScopeMode.default("either"),
-    queries: z.record(z.string().regex(/^[a-z][A-Za-z0-9]*$/), QueryTemplate).refine((q) => Object.keys(q).length > 0, "a check needs at least one query"),
+    queries: z.record(z.string().regex(/^[a-z][A-Za-z0-9]*$/), QueryTemplate).default({}),
+    /** A metrics check's queries (source: metrics), in flow-field words; compiled to PromQL for whichever family the server has. */
+    metrics: z.record(z.string().regex(/^[a-z][A-Za-z0-9]*$/), MetricTemplate).default({}),
     analyze: z.object({ name: z.string(), params: z.record(z.string(), z.unknown()).default({}) }).strict(),
     /** Flows that count as trouble for this check's timeline and charts (e.g. verdict DROPPED). */
     trouble: z.array(Predicate).default([]),
@@ -50,8 +53,13 @@ export const Check = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    const table = c.present.table ?? Object.keys(c.queries)[0];
-    if (table && !(table in c.queries)) ctx.addIssue({ code: "custom", path: ["present", "table"], message: `no query named ${table}` });
+    const own = c.source === "metrics" ? c.metrics : c.queries;
+    const field = c.source === "metrics" ? "metrics" : "queries";
+    if (Object.keys(own).length === 0) ctx.addIssue({ code: "custom", path: [field], message: `a ${c.source} check needs at least one query under ${field}` });
+    if (c.source === "flows" && Object.keys(c.metrics).length) ctx.addIssue({ code: "custom", path: ["metrics"], message: "metric queries need source: metrics" });
+    if (c.source === "metrics" && Object.keys(c.queries).length) ctx.addIssue({ code: "custom", path: ["queries"], message: "a metrics check has metric queries (metrics:), not flow queries" });
+    const table = c.present.table ?? Object.keys(own)[0];
+    if (table && !(table in own)) ctx.addIssue({ code: "custom", path: ["present", "table"], message: `no query named ${table}` });
   });
 export type Check = z.output<typeof Check>;
 

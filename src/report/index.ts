@@ -48,7 +48,6 @@ function chartWorker(): Worker | null {
   if (worker !== undefined) return worker;
   if (!existsSync(fileURLToPath(WORKER))) return (worker = null);
   const w = new Worker(WORKER);
-  w.unref();
   w.on("message", (m: { id: number; result?: Rendered; error?: string }) => {
     const p = pending.get(m.id);
     pending.delete(m.id);
@@ -60,5 +59,8 @@ function chartWorker(): Worker | null {
     pending.clear();
     worker = undefined;
   });
+  // After the listeners: adding a "message" listener refs the worker's port again, and an
+  // idle worker must not keep a command that drew no chart from exiting.
+  w.unref();
   return (worker = w);
 }

@@ -6,6 +6,8 @@ export interface OpenedSource {
   source: FlowSource & { close(): void };
   /** What loading --flows files found (bad lines), if files were given. */
   ingest?: IngestResult;
+  /** No flow logs: an empty stand-in store (metrics alone answer). */
+  noFlows?: boolean;
 }
 
 /**
@@ -13,7 +15,7 @@ export interface OpenedSource {
  * Analytics workspace (--workspace or LOG_ANALYTICS_WORKSPACE_ID), a store file (--store or
  * NETRCA_STORE), or else the built-in demo cluster.
  */
-export async function openSource(opts: { flows?: string[]; store?: string; logAnalytics?: LogAnalyticsOptions }): Promise<OpenedSource> {
+export async function openSource(opts: { flows?: string[]; store?: string; logAnalytics?: LogAnalyticsOptions; metricsOnly?: boolean }): Promise<OpenedSource> {
   if (opts.flows?.length) {
     const source = await FlowStore.open(opts.store ?? ":memory:", { create: true });
     try {
@@ -34,6 +36,8 @@ export async function openSource(opts: { flows?: string[]; store?: string; logAn
   }
   // Asking only reads: several processes may share the store, and nothing in it changes.
   if (opts.store) return { source: await FlowStore.open(opts.store, { readOnly: true }) };
+  // Metrics given and no flows: never the demo's flows beside a real cluster's metrics.
+  if (opts.metricsOnly) return { source: await FlowStore.open(":memory:"), noFlows: true };
   return { source: await openDemoStore() };
 }
 

@@ -19,7 +19,7 @@ const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
  * active fault". Each phrasing names the playbook it is expected to pick, so a parser
  * change that makes it pick the right one by luck does not hollow the test out.
  */
-const WRONG: Record<Exclude<ScenarioName, "healthy" | "demo">, [string, string][]> = {
+const WRONG: Record<Exclude<ScenarioName, "healthy" | "demo" | "node-syn-sent" | "node-silent">, [string, string][]> = {
   "dns-nxdomain": [["checkout can't reach payments in shop, why??", "drops"], ["is traffic balanced for checkout in shop?", "traffic"], ["any 5xx from checkout in shop?", "l7"]],
   "dns-servfail": [["checkout is timing out in shop", "drops"], ["http errors from checkout in shop", "l7"], ["tcp resets for checkout in shop", "traffic"]],
   "dns-missing-responses": [["checkout is timing out", "drops"], ["packet drops in kube-system", "drops"], ["any http errors in shop?", "l7"]],

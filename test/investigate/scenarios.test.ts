@@ -14,7 +14,7 @@ const dir = tempDir();
 const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
 
 /** Each scenario with questions an on-call engineer would type: one specific, one open. */
-const CASES: Record<Exclude<ScenarioName, "healthy" | "demo">, string[]> = {
+const CASES: Record<Exclude<ScenarioName, "healthy" | "demo" | "node-syn-sent" | "node-silent">, string[]> = {
   "dns-nxdomain": ["why is dns failing for checkout in namespace shop?", "NXDOMAIN errors in the shop namespace", "what's wrong in namespace shop?"],
   "dns-servfail": ["we get SERVFAIL for checkout in shop", "dns errors in ns shop over the last 30 minutes", "anything unusual with checkout in shop?"],
   "dns-missing-responses": ["are DNS requests missing responses in kube-system?", "what's wrong in namespace kube-system?"],

@@ -10,14 +10,14 @@ import { SCENARIOS } from "../../sources/embedded/simulate/types.js";
 const USAGE = `netrca: root-cause answers for Kubernetes container networking (ACNS, Retina, Cilium Hubble)
 
 usage:
-  netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--workspace ID] [--now ISO] [--json] [--out DIR]
+  netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--now ISO] [--json] [--out DIR]
                                                       answer a question (no data given: the demo cluster)
   netrca serve [--flows FILE...] [--store PATH] [--workspace ID] [--now ISO]
                                                       HTTP on $PORT: GET /healthz, POST /slack/events, POST /api/messages
   netrca parse ["QUESTION"] [--now ISO] [--json]     intent and scope of a question (none: one per stdin line, JSONL out)
   netrca ingest FILE... --store PATH [--json]        load Hubble or Log Analytics exports into a store
-  netrca simulate --scenario NAME --out FILE [--seed N] [--scale N]
-                                                      write Hubble export lines of a demo scenario
+  netrca simulate --scenario NAME --out FILE [--metrics-out FILE.om] [--seed N] [--scale N]
+                                                      write Hubble export lines (and OpenMetrics) of a demo scenario
   netrca help
 
 scenarios: ${SCENARIOS.join(", ")}`;
@@ -73,6 +73,7 @@ async function ask(argv: string[], io: Io): Promise<number> {
     flows: { type: "string", multiple: true },
     store: { type: "string" },
     workspace: { type: "string" },
+    prometheus: { type: "string" },
     now: { type: "string" },
     json: { type: "boolean" },
     out: { type: "string" },
@@ -90,7 +91,8 @@ async function ask(argv: string[], io: Io): Promise<number> {
   const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
   const storePath = values.store ?? process.env.NETRCA_STORE;
   const logAnalytics = await logAnalyticsOption(values.workspace);
-  const { source, ingest } = await openSource({ ...(values.flows && { flows: values.flows }), ...(storePath && { store: storePath }), ...(logAnalytics && { logAnalytics }) });
+  const metrics = await prometheusOption(values.prometheus);
+  const { source, ingest, noFlows } = await openSource({ ...(values.flows && { flows: values.flows }), ...(storePath && { store: storePath }), ...(logAnalytics && { logAnalytics }), metricsOnly: !!metrics });
   try {
     if (ingest?.rejected || ingest?.errors.length) {
       io.err(`netrca: kept ${ingest.rows} rows, rejected ${ingest.rejected} lines:`);
@@ -98,7 +100,7 @@ async function ask(argv: string[], io: Io): Promise<number> {
     }
     const tz = process.env.NETRCA_TZ;
     const outDir = resolve(values.out ?? (await chartFolder()));
-    const report = await investigate(text, { source, playbooks, outDir, ...(now && { now }), ...(tz && { tz }) });
+    const report = await investigate(text, { source, playbooks, outDir, ...(now && { now }), ...(tz && { tz }), ...(metrics && { metrics }), ...(noFlows && { noFlows }) });
     const { renderText } = await import("./render.js");
     io.out(values.json ? JSON.stringify(report, null, 2) : renderText(report));
     return 0;
@@ -136,6 +138,25 @@ async function serve(argv: string[], io: Io): Promise<number> {
   });
   await service.stop();
   return 0;
+}
+
+/** Prometheus from --prometheus or PROMETHEUS_URL (with PROMETHEUS_TOKEN, or a user and password); none without a URL. */
+async function prometheusOption(flag: string | undefined) {
+  const url = flag ?? process.env.PROMETHEUS_URL;
+  if (!url) return null;
+  const { MetricSource } = await import("../../sources/prometheus/index.js");
+  const env = process.env;
+  const timeout = env.PROMETHEUS_TIMEOUT_MS === undefined ? undefined : Number(env.PROMETHEUS_TIMEOUT_MS);
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 100)) throw new UsageError(`PROMETHEUS_TIMEOUT_MS must be a whole number of milliseconds (100 or more), not ${env.PROMETHEUS_TIMEOUT_MS}`);
+  try {
+    return MetricSource.open({
+      url, ...(env.PROMETHEUS_TOKEN && { token: env.PROMETHEUS_TOKEN }),
+      ...(env.PROMETHEUS_USERNAME && { username: env.PROMETHEUS_USERNAME, password: env.PROMETHEUS_PASSWORD ?? "" }),
+      ...(timeout !== undefined && { timeoutMs: timeout }),
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /** Log Analytics settings from the environment, with --workspace winning; none without an id. */
@@ -252,21 +273,31 @@ async function simulateCommand(argv: string[], io: Io): Promise<number> {
   const { values } = args(argv, {
     scenario: { type: "string" },
     out: { type: "string" },
+    "metrics-out": { type: "string" },
     seed: { type: "string" },
     scale: { type: "string" },
   });
   const name = values.scenario;
   if (!name) throw new UsageError(`simulate needs --scenario NAME (one of: ${SCENARIOS.join(", ")})`);
-  const { isScenarioName, simulate, writeSimulation } = await import("../../sources/embedded/simulate/index.js");
+  const { isScenarioName, simulate, writeSimulation, writeSimulationMetrics } = await import("../../sources/embedded/simulate/index.js");
   if (!isScenarioName(name)) throw new UsageError(`unknown scenario "${name}" (one of: ${SCENARIOS.join(", ")})`);
-  if (!values.out) throw new UsageError("simulate needs --out FILE");
+  const metricsOut = values["metrics-out"];
+  if (!values.out && !metricsOut) throw new UsageError("simulate needs --out FILE (flows) or --metrics-out FILE.om (metrics), or both");
   const { stat } = await import("node:fs/promises");
-  if ((await stat(values.out).catch(() => null))?.isDirectory()) throw new UsageError(`simulate --out ${values.out} is a folder: give a file name, e.g. ${join(values.out, `${name}.jsonl`)}`);
+  for (const [flag, path, ext] of [["--out", values.out, "jsonl"], ["--metrics-out", metricsOut, "om"]] as const) {
+    if (path && (await stat(path).catch(() => null))?.isDirectory()) throw new UsageError(`simulate ${flag} ${path} is a folder: give a file name, e.g. ${join(path, `${name}.${ext}`)}`);
+  }
   const seed = numberOption("--seed", values.seed, { integer: true, min: 0 });
   const scale = numberOption("--scale", values.scale, { integer: false, min: 0.01 });
   const sim = simulate(name, { ...(seed !== undefined && { seed }), ...(scale !== undefined && { scale }) });
-  const lines = await writeSimulation(sim, values.out);
-  io.out(`wrote ${lines} Hubble flow lines of scenario ${name} (${sim.from} to ${sim.to}) to ${values.out}`);
+  if (values.out) {
+    const lines = await writeSimulation(sim, values.out);
+    io.out(`wrote ${lines} Hubble flow lines of scenario ${name} (${sim.from} to ${sim.to}) to ${values.out}`);
+  }
+  if (metricsOut) {
+    const samples = await writeSimulationMetrics(sim, metricsOut);
+    io.out(`wrote ${samples} OpenMetrics samples (Retina and Hubble metrics) of scenario ${name} to ${metricsOut}: load them with promtool tsdb create-blocks-from openmetrics ${metricsOut} DIR`);
+  }
   for (const t of sim.truth) io.out(`  injected: ${t.description}`);
   return 0;
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flowQuery, type Predicate } from "../../../src/query/index.js";
 import { FlowStore } from "../../../src/sources/embedded/index.js";
-import { flowMatchesAny, SCENARIOS, simulate, writeSimulation, type FlowMatch, type HubbleFlow, type Simulation } from "../../../src/sources/embedded/simulate/index.js";
+import { flowMatchesAny, METRIC_ONLY_SCENARIOS, SCENARIOS, simulate, writeSimulation, type FlowMatch, type HubbleFlow, type Simulation } from "../../../src/sources/embedded/simulate/index.js";
 import { tempDir } from "../../support/tmp.js";
 
 const dir = tempDir();
@@ -33,7 +33,7 @@ function predicatesOf(m: FlowMatch): Predicate[] {
   return p;
 }
 
-describe.each(SCENARIOS.map((s) => [s]))("scenario %s in the embedded store", (name) => {
+describe.each(SCENARIOS.filter((s) => !(METRIC_ONLY_SCENARIOS as readonly string[]).includes(s)).map((s) => [s]))("scenario %s in the embedded store", (name) => {
   let sim: Simulation;
   let store: FlowStore;
   let flows: HubbleFlow[];

@@ -17,7 +17,7 @@
  * - Background traffic never produces a fault's signature: background 5xx are 500/502/504,
  *   benign drops come only from the internet to frontend:22 and store-front:3389.
  */
-export { SCENARIOS } from "./types.js";
+export { METRIC_ONLY_SCENARIOS, SCENARIOS } from "./types.js";
 export type { FlowMatch, GroundTruth, ScenarioName, SimulateOptions, Simulation } from "./types.js";
 export { DEFAULT_END, isScenarioName, simulate, writeSimulation } from "./simulate.js";
 export { flowMatches, flowMatchesAny } from "./match.js";
@@ -27,3 +27,4 @@ export type {
   NetworkInterface, PolicyRef, TcpFlagName, TcpFlags, TraceObservationPoint, TraceReason, TrafficDirection, Verdict,
   WorkloadKind,
 } from "./hubble-types.js";
+export { simulationMetrics, writeSimulationMetrics, SCRAPE_SECONDS } from "./metrics.js";

@@ -32,6 +32,10 @@ export interface FaultPlan {
   resets?: Timed & { edges: string[]; share: number; reconnectBoost: number };
   /** A server answers a (time-varying) share of an edge's HTTP requests with `code`. */
   httpErrors?: (Timed & { edge: string; code: number; share: Rate })[];
+  /** A node falls silent (NotReady, its agent gone): nothing is observed on it from `since`. */
+  nodeSilent?: Timed & { node: Node };
+  /** Connections from one node hang in SYN_SENT (a black-holed route): seen in its TCP state metrics. */
+  synSent?: Timed & { node: Node; level: number };
   /** An L7 policy denies one method+path on an edge. */
   l7Drop?: Timed & { edge: string; method: string; path: string };
 }

@@ -190,6 +190,32 @@ export const SCENARIO_SETUPS: Record<ScenarioName, (c: Cluster, at: SinceAt, end
     };
   },
 
+  "node-syn-sent": (c, at) => {
+    const since = at(27);
+    const node = c.nodeAt(2);
+    return {
+      plan: { synSent: { truth: 0, since, node, level: 160 } },
+      truths: [{
+        kind: "tcp_state_anomaly", reason: "SYN_SENT", subject: subject(null, null, null, node.name), peer: null, sinceNs: since,
+        match: [], // a TCP state gauge: metrics only
+        description: `Connections opened from node ${node.name} hang in SYN_SENT (a black-holed route): about 160 at a time, against a handful before.`,
+      }],
+    };
+  },
+
+  "node-silent": (c, at) => {
+    const since = at(25);
+    const node = c.nodeAt(1);
+    return {
+      plan: { nodeSilent: { truth: 0, since, node } },
+      truths: [{
+        kind: "traffic_drop", reason: null, subject: subject(null, null, null, node.name), peer: null, sinceNs: since,
+        match: [],
+        description: `Node ${node.name} goes NotReady: from then on nothing is forwarded or observed on it.`,
+      }],
+    };
+  },
+
   healthy: () => ({ plan: {}, truths: [] }),
 
   demo: (c, at, end) => {

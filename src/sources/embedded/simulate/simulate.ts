@@ -61,10 +61,13 @@ export function simulate(name: ScenarioName, opts: SimulateOptions = {}): Simula
     description: t.description,
   }));
 
+  // A silent node's agent reports nothing from its onset on.
+  const silent = plan.nodeSilent ? { qualified: plan.nodeSilent.node.qualified, since: plan.nodeSilent.since } : null;
   const iterable: Iterable<HubbleLine> = {
     *[Symbol.iterator]() {
       const ids = new Rng(seed, "uuid");
       for (const item of merge(streams(), clock.durationNs)) {
+        if (silent && item.t >= silent.since && item.flow.node_name === silent.qualified) continue;
         const time = clock.timestamp(item.t);
         item.flow.time = time;
         item.flow.uuid = ids.uuid();
@@ -72,7 +75,11 @@ export function simulate(name: ScenarioName, opts: SimulateOptions = {}): Simula
       }
     },
   };
-  return { scenario: name, from: isoMs(fromMs), to: isoMs(toMs), truth, lines: () => iterable };
+  const metricFaults = {
+    ...(plan.synSent && { synSent: { node: plan.synSent.node.name, since: clock.iso(plan.synSent.since), level: plan.synSent.level } }),
+    ...(plan.nodeSilent && { silent: { node: plan.nodeSilent.node.name, since: clock.iso(plan.nodeSilent.since) } }),
+  };
+  return { scenario: name, from: isoMs(fromMs), to: isoMs(toMs), truth, lines: () => iterable, nodes: cluster.nodes.map((n) => n.name), metricFaults };
 }
 
 /** Writes one JSON line per flow, honouring backpressure; resolves to the line count. */

@@ -14,10 +14,14 @@ export const SCENARIOS = [
   "http-5xx",
   "http-403",
   "l7-policy-drop",
+  "node-syn-sent",
+  "node-silent",
   "healthy",
   "demo",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** Scenarios whose fault shows in metrics only (a TCP state gauge, a node's agent gone silent). */
+export const METRIC_ONLY_SCENARIOS = ["node-syn-sent", "node-silent"] as const satisfies readonly ScenarioName[];
 
 export interface SimulateOptions {
   /** PRNG seed (unsigned 32-bit integer); default 1. */
@@ -90,4 +94,8 @@ export interface Simulation {
   truth: GroundTruth[];
   /** The flows in time order, generated lazily; every call (and every iteration) starts over. */
   lines(): Iterable<HubbleLine>;
+  /** Node names (without the cluster prefix), for node-level metrics. */
+  nodes: string[];
+  /** What only metrics show (TCP states): the faults' nodes, levels and onsets (ISO). */
+  metricFaults: { synSent?: { node: string; since: string; level: number }; silent?: { node: string; since: string } };
 }
