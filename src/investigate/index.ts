@@ -93,7 +93,16 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     if (!timelines.has(draft)) timelines.set(draft, outcome.check.source === "flows" ? await timelineOf(ctx.source, question.scope, outcome.check, draft, extent) : null);
     return timelines.get(draft)!;
   };
-  const all = rankDrafts(outcomes.flatMap((o) => o.drafts.map((draft) => ({ draft, outcome: o }))));
+  // The same fault seen in flow logs and in metrics is one finding, with both as evidence.
+  const twins = new Map<FindingDraft, { draft: FindingDraft; outcome: CheckOutcome }[]>();
+  const drafted = outcomes.flatMap((o) => o.drafts.map((draft) => ({ draft, outcome: o })));
+  const all = rankDrafts(drafted.filter((m) => {
+    if (m.outcome.check.source !== "metrics") return true;
+    const twin = drafted.find((f) => f.outcome.check.source === "flows" && sameFault(f.draft, m.draft));
+    if (!twin) return true;
+    twins.set(twin.draft, [...(twins.get(twin.draft) ?? []), m]);
+    return false;
+  }));
   // No window before to compare with, yet the data shows the trouble start inside the window
   // after a long quiet stretch: that is new, and as critical as if the window before said so.
   if (!hasBaseline) {
@@ -129,7 +138,9 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
       : draft.facts;
     const title = facts === draft.facts ? draft.title : titleOf({ ...draft, ...(facts && { facts }) });
     const cause = causeOf(ranked, i);
-    return { title: cause === null ? title : `${title}, a symptom of finding ${cause + 1} (${causeWords(ranked[cause]!.draft)})`, since: t?.sinceAtDataStart ? null : since };
+    const seen = (twins.get(draft) ?? []).map((m) => `${familyOf(m.outcome)}: ${Math.round(m.draft.value).toLocaleString("en-US")} ${m.draft.unit}`);
+    const also = seen.length ? `; metrics agree (${seen.join("; ")})` : "";
+    return { title: (cause === null ? title : `${title}, a symptom of finding ${cause + 1} (${causeWords(ranked[cause]!.draft)})`) + also, since: t?.sinceAtDataStart ? null : since };
   });
   const titles = new Map(ranked.map((r, i) => [r.draft, told[i]!.title]));
   // Parties (for the next steps), charts and the flow count need nothing of each other: at once.
@@ -146,7 +157,7 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     title: told[i]!.title,
     subject: draft.subject, peer: draft.peer, reason: draft.reason, query: draft.query ?? null,
     value: draft.value, unit: draft.unit, baseline: draft.baseline, since: told[i]!.since,
-    next: nextSteps(draft, parties.get(draft)), evidence: [order.indexOf(outcome)],
+    next: nextSteps(draft, parties.get(draft)), evidence: [outcome, ...(twins.get(draft) ?? []).map((m) => m.outcome)].map((o) => order.indexOf(o)).filter((i) => i >= 0),
   }));
   const figures = outcomes.filter((o) => o.figures && o.check.present.answers?.some((a) => question.asks.includes(a))).map((o) => ({ title: o.check.title, text: o.figures! }));
   const summary = summarize({
@@ -201,6 +212,18 @@ function didYouMean(u: Question["unknownNames"][number]): string {
 
 function ceilMinute(d: Date): Date {
   return new Date(Math.ceil(d.getTime() / 60_000) * 60_000);
+}
+
+/** Flow and metric findings of one fault: the same kind, reason and subject (a metric names a workload, not always a pod). */
+function sameFault(a: FindingDraft, b: FindingDraft): boolean {
+  const same = (x: string | null | undefined, y: string | null | undefined) => (x ?? null) === (y ?? null);
+  return a.kind === b.kind && same(a.reason, b.reason) && same(a.subject.namespace, b.subject.namespace) && same(a.subject.workload, b.subject.workload)
+    && same(a.subject.node, b.subject.node) && (!a.subject.pod || !b.subject.pod || a.subject.pod === b.subject.pod);
+}
+
+/** "Retina metrics" from a metric check's evidence title. */
+function familyOf(o: CheckOutcome): string {
+  return /\(([^()]+ metrics)\)$/.exec(o.evidence?.title ?? "")?.[1] ?? "metrics";
 }
 
 async function countFlows(source: FlowSource, q: Question): Promise<number> {

@@ -63,6 +63,8 @@ export function summarize(a: SummaryInput): string {
   }
   const figures = a.figures?.length ? `${a.figures.map((f) => `${f.title} (${scopeLabel(a.scope)}): ${f.text}.`).join(" ")} ` : "";
   const top = active[0];
+  // Nothing ran (no flows, Prometheus unreachable): that is not healthy, and must not read so.
+  if (!top && a.checks === 0) return `${figures}Nothing could be checked for ${where}: no check had data to answer from (see the notes). This is not an all-clear.`;
   if (!top) {
     const steady = a.findings[0];
     const against = a.hasBaseline ? "nothing is new or growing against the window before" : "nothing is failing outright (there is no earlier data to compare with)";

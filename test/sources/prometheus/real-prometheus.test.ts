@@ -7,7 +7,7 @@ import { investigate } from "../../../src/investigate/index.js";
 import type { Finding, Report } from "../../../src/model/index.js";
 import { loadPlaybooks, PLAYBOOK_DIR } from "../../../src/playbooks/index.js";
 import { FlowStore } from "../../../src/sources/embedded/index.js";
-import { simulate, simulationMetrics, type GroundTruth, type ScenarioName, type Simulation } from "../../../src/sources/embedded/simulate/index.js";
+import { simulate, simulationMetrics, writeSimulation, type GroundTruth, type ScenarioName, type Simulation } from "../../../src/sources/embedded/simulate/index.js";
 import { MetricSource, PrometheusClient } from "../../../src/sources/prometheus/index.js";
 import { HAVE_PROMETHEUS, startPrometheus, type RunningPrometheus } from "../../support/prometheus.js";
 import { tempDir } from "../../support/tmp.js";
@@ -100,5 +100,24 @@ describe.skipIf(!HAVE_PROMETHEUS)("metric checks on a real Prometheus", () => {
     }
     // increase() extrapolates over the 30 s scrape grid: within a scrape's worth at each edge.
     expect(Math.abs(f.value - expected) / expected, `metrics ${f.value}, flows ${expected}`).toBeLessThan(0.05);
+  });
+
+  it("flows and metrics together: the fault seen in both is one finding with both queries as evidence", async () => {
+    const { prom, sim } = servers.get("conntrack-node-drops")!;
+    const file = join(dir, "ct.jsonl");
+    await writeSimulation(sim, file);
+    const store = await FlowStore.open(":memory:");
+    await store.ingest([file]);
+    const r = await investigate("what's wrong with the cluster network?", { source: store, playbooks, now: new Date(sim.to), metrics: MetricSource.open({ url: prom.url }) });
+    store.close();
+    const node = sim.truth[0]!.subject.node;
+    const same = r.findings.filter((f) => f.kind === "node_drops" && f.reason === "CT_MAP_INSERTION_FAILED" && f.subject.node === node);
+    expect(same, brief(r)).toHaveLength(1);
+    expect(r.findings[0], brief(r)).toBe(same[0]);
+    expect(same[0]!.title).toMatch(/metrics agree \(Retina metrics: [\d,]+ packets\)/);
+    const ev = same[0]!.evidence.map((i) => r.evidence[i]!);
+    expect(ev.some((e) => e.query.kql && e.query.sql), JSON.stringify(ev.map((e) => e.title))).toBe(true);
+    expect(ev.some((e) => e.query.promql?.includes("networkobservability_drop_count"))).toBe(true);
+    expect(r.notes.join(" ")).not.toMatch(/No flow logs|Prometheus not configured/);
   });
 });
