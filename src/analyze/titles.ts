@@ -56,6 +56,6 @@ export function titleOf(d: TitleFacts): string {
     case "traffic_drop":
       return `${d.subject.node && !d.subject.workload ? `traffic through ${who}` : `traffic to ${who}`} fell to ${n(d.value)} ${d.unit} (was ${n(d.baseline ?? 0)})${since}`;
     case "tcp_state_anomaly":
-      return `${who}: ${d.reason} connections rose to ${n(d.value)}${d.baseline !== null ? ` (was ${n(d.baseline)})` : ""}${since}`;
+      return `${who}: ${d.reason} connections rose to ${n(d.value)}${since}`;
   }
 }

@@ -12,6 +12,11 @@ const Env = z.object({
   HOST: z.string().min(1).optional(),
   NETRCA_STORE: z.string().min(1).optional(),
   NETRCA_TZ: z.string().min(1).optional(),
+  PROMETHEUS_URL: z.string().regex(/^https?:\/\/\S+$/, "must be an http:// or https:// URL, e.g. http://prometheus.monitoring:9090").optional(),
+  PROMETHEUS_TOKEN: z.string().min(1).optional(),
+  PROMETHEUS_USERNAME: z.string().min(1).optional(),
+  PROMETHEUS_PASSWORD: z.string().optional(),
+  PROMETHEUS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, "must be a bot token (xoxb-…)").optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, "must be an app-level token (xapp-…)").optional(),
@@ -69,6 +74,8 @@ export interface Config {
   /** Where chat state (Teams conversation references) is kept. */
   stateDir: string;
   logAnalytics?: LogAnalyticsConfig;
+  /** Prometheus for metric checks (PROMETHEUS_URL and its credentials). */
+  prometheus?: { url: string; token?: string; username?: string; password?: string; timeoutMs?: number };
 }
 
 export class ConfigError extends Error {
@@ -129,6 +136,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stateDir: e.NETRCA_STATE_DIR ?? join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "netrca"),
     ...(e.NETRCA_STORE && { store: e.NETRCA_STORE }),
     ...(logAnalytics && { logAnalytics }),
+    ...(e.PROMETHEUS_URL && {
+      prometheus: {
+        url: e.PROMETHEUS_URL, ...(e.PROMETHEUS_TOKEN && { token: e.PROMETHEUS_TOKEN }),
+        ...(e.PROMETHEUS_USERNAME && { username: e.PROMETHEUS_USERNAME, password: e.PROMETHEUS_PASSWORD ?? "" }),
+        ...(e.PROMETHEUS_TIMEOUT_MS && { timeoutMs: e.PROMETHEUS_TIMEOUT_MS }),
+      },
+    }),
     ...(e.NETRCA_TZ && { tz: e.NETRCA_TZ }),
     ...(slack && {
       slack: {

@@ -9,6 +9,7 @@ import { barsChart, causeOf, heatmapChart, nextSteps, preloadCharts, rankDrafts,
 import { runCheck, type CheckOutcome } from "./run-checks.js";
 import { breakdownOf, checkWhere, timelineOf, type Extent, type Timeline } from "./timeline.js";
 import { describeParties } from "./parties.js";
+import { metricTimelineOf } from "./metric-timeline.js";
 import { HELP } from "./help.js";
 import type { MetricSource } from "../sources/prometheus/index.js";
 
@@ -89,8 +90,11 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
 
   const timelines = new Map<FindingDraft, Timeline | null>();
   const timeline = async ({ draft, outcome }: { draft: FindingDraft; outcome: CheckOutcome }) => {
-    // Timelines are drawn from flows; a metric finding has none yet.
-    if (!timelines.has(draft)) timelines.set(draft, outcome.check.source === "flows" ? await timelineOf(ctx.source, question.scope, outcome.check, draft, extent) : null);
+    // Flow findings' timelines come from flows, metric findings' from Prometheus range queries.
+    if (!timelines.has(draft)) {
+      timelines.set(draft, outcome.check.source === "flows" ? await timelineOf(ctx.source, question.scope, outcome.check, draft, extent)
+        : ctx.metrics ? await metricTimelineOf(ctx.metrics, question.scope, outcome.check, draft).catch(() => null) : null);
+    }
     return timelines.get(draft)!;
   };
   // The same fault seen in flow logs and in metrics is one finding, with both as evidence.
@@ -147,7 +151,7 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
   const [parties, charts, flowsInScope] = await Promise.all([
     // Only active findings get commands worth naming parties for.
     describeParties(ctx.source, current, ranked.filter((r) => r.draft.severity !== "info" && r.outcome.check.source === "flows").map((r) => ({ draft: r.draft, where: checkWhere(r.outcome.check, question.scope) }))),
-    ctx.outDir ? chartsFor(ranked.filter((r) => r.outcome.check.source === "flows"), timelines, titles, question, ctx.source, ctx.outDir, extent) : [],
+    ctx.outDir ? chartsFor(ranked.filter((r) => r.outcome.check.source === "flows" || timelines.get(r.draft)), timelines, titles, question, ctx.source, ctx.outDir, extent) : [],
     // The flows in scope only matter when nothing was found ("no flows" is not "healthy") or when
     // the two named parties may not talk at all.
     (ranked.some((r) => r.draft.severity !== "info") && !question.scope.peer) || ctx.noFlows ? 1 : countFlows(ctx.source, question),

@@ -9,12 +9,18 @@ export function timeseriesChart(d: FindingDraft, title: string, t: { buckets: st
   return {
     kind: "timeseries",
     title,
-    subtitle: `flows per bucket, the hour before and the question's window${t.since ? `; began ${hhmm(t.since)} UTC` : ""}`,
-    unit: d.unit === "unanswered requests" ? "requests" : "flows",
+    subtitle: `${perBucket(d.unit)} per bucket, the hour before and the question's window${t.since ? `; began ${hhmm(t.since)} UTC` : ""}`,
+    unit: perBucket(d.unit),
     buckets: t.buckets,
     series: t.series.map((s, i) => ({ ...s, highlight: i === 0 })),
     ...(t.since && { marker: { at: t.since, label: `since ${hhmm(t.since)}` } }),
   };
+}
+
+/** What a timeline counts: flows, or what a metric counts (packets, connections, responses). */
+function perBucket(unit: string): string {
+  if (unit === "unanswered requests") return "requests";
+  return ["packets", "RST packets", "connections", "responses"].includes(unit) ? unit : "flows";
 }
 
 export function stackedChart(title: string, b: { buckets: string[]; series: Series[] }): ChartSpec {

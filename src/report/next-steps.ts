@@ -188,6 +188,12 @@ export function nextSteps(d: FindingDraft, parties: Parties = {}): string[] {
       steps.push(s.to ? watch(s.to) : null);
       break;
     case "traffic_drop":
+      if (d.subject.node && !d.subject.workload) {
+        // A node that stopped forwarding: is it Ready, and is its agent still running?
+        add("is the node Ready, and what happened to it", `kubectl describe node ${d.subject.node}`);
+        add("are its network agents running", `kubectl -n kube-system get pods -o wide --field-selector spec.nodeName=${d.subject.node}`);
+        break;
+      }
       add("are its pods and endpoints still there", s.ns && d.subject.workload ? `kubectl -n ${s.ns} get pods,endpointslices -o wide | grep ${d.subject.workload}` : null);
       steps.push(s.to ? watch(s.to) : null);
       break;
@@ -195,8 +201,15 @@ export function nextSteps(d: FindingDraft, parties: Parties = {}): string[] {
       add("read the broker's logs", logs(s));
       steps.push(s.to ? watch(s.to, "--protocol kafka") : null);
       break;
-    case "grpc_errors":
     case "tcp_state_anomaly":
+      if (d.subject.node && d.reason) {
+        add(`list the connections in ${d.reason} on the node and where they go`, `kubectl debug node/${d.subject.node} -it --image=nicolaka/netshoot -- ss -tan state ${d.reason.toLowerCase().replace(/_/g, "-")}`);
+        if (d.reason === "SYN_SENT") steps.push(`see which destinations leave SYNs unanswered: hubble observe --node-name ${d.subject.node} --tcp-flags SYN --follow`);
+        break;
+      }
+      steps.push(s.to ? watch(s.to) : null);
+      break;
+    case "grpc_errors":
       steps.push(s.to ? watch(s.to) : null);
       break;
   }

@@ -36,13 +36,15 @@ export interface Service {
  */
 export async function startService(opts: { config: Config; flows?: string[]; store?: string; now?: Date; log?: (line: string) => void }): Promise<Service> {
   const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
-  const { source, ingest } = await openSource({
+  const metrics = opts.config.prometheus ? (await import("../sources/prometheus/index.js")).MetricSource.open(opts.config.prometheus) : null;
+  const { source, ingest, noFlows } = await openSource({
     ...(opts.flows && { flows: opts.flows }), ...(opts.store && { store: opts.store }),
     ...(opts.config.logAnalytics && { logAnalytics: opts.config.logAnalytics }),
+    metricsOnly: !!metrics,
   });
   if (ingest?.rejected) opts.log?.(`netrca: kept ${ingest.rows} rows, rejected ${ingest.rejected} lines (first: ${ingest.errors[0]?.file}:${ingest.errors[0]?.line}: ${ingest.errors[0]?.message})`);
   const ctx: InvestigateContext = {
-    source, playbooks,
+    source, playbooks, ...(metrics && { metrics }), ...(noFlows && { noFlows }),
     ...(opts.now && { now: opts.now }), ...(opts.config.tz && { tz: opts.config.tz }),
   };
   // Each question renders into a folder of its own, removed once its reply is posted: two

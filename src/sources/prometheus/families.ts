@@ -45,8 +45,8 @@ export const SIGNALS: Record<Signal, Realization[]> = {
     { family: "retina", metric: "networkobservability_tcp_state", fn: "avg_over_time", fields: { node: { label: "instance", read: "plain" }, state: { label: "state", read: "upper" } } },
   ],
   dnsResponses: [
-    // A response's destination is the client that asked.
-    { family: "hubble", metric: "hubble_dns_responses_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, src: nsPod("destination"), dnsRcode: { label: "rcode", read: "rcode" }, dnsQuery: { label: "query", read: "plain" } } },
+    // As in flow logs, a response goes from the server (source) to the client that asked (destination).
+    { family: "hubble", metric: "hubble_dns_responses_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, src: nsPod("source"), dst: nsPod("destination"), dnsRcode: { label: "rcode", read: "rcode" }, dnsQuery: { label: "query", read: "plain" }, dnsQtypes: { label: "qtypes", read: "plain" } } },
   ],
   tcpFlags: [
     { family: "hubble", metric: "hubble_tcp_flags_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, src: nsPod("source"), dst: nsPod("destination"), tcpFlag: { label: "flag", read: "upper" } } },

@@ -58,7 +58,8 @@ export class MetricSource {
     if (!r) throw new MetricsError(`no ${SIGNAL_WORDS[t.signal]} metrics on Prometheus at ${this.client.shown} (looked for ${SIGNALS[t.signal].map((x) => x.metric).join(", ")})`);
     const q = this.compile(r, t, scope, window);
     const promql = compilePromql(q);
-    const samples = await this.client.instant(promql, window.to);
+    // A millisecond before the end: the range is (end - range, end], and the window is [from, to).
+    const samples = await this.client.instant(promql, new Date(window.to.getTime() - 1));
     // Labels read as flow fields; groups that read the same (pods of one workload) add up.
     // A side the family does not label (Hubble names only one side of a flow) reads as null;
     // a scope none of whose fields the family has cannot be honoured at all.
@@ -87,6 +88,21 @@ export class MetricSource {
       .filter((row) => (row[row.length - 1] as number) > 0)
       .sort((a, b) => (b[b.length - 1] as number) - (a[a.length - 1] as number));
     return { columns, rows, promql, family: FAMILY_NAMES[r.family] };
+  }
+
+  /**
+   * The template's series over time (query_range), each with its labels read as flow fields,
+   * at `stepSeconds`: per step, how much a count grew in that step (or a gauge's average).
+   */
+  async series(t: MetricTemplate, scope: Predicate[], window: { from: Date; to: Date }, stepSeconds: number): Promise<{ promql: string; series: { fields: Record<string, Cell>; points: [number, number][] }[] }> {
+    const r = await this.realize(t.signal);
+    if (!r) return { promql: "", series: [] };
+    const q = { ...this.compile(r, t, scope, window), rangeSeconds: stepSeconds };
+    const promql = compilePromql(q);
+    // Ranges are (t - step, t]: evaluated a millisecond before each step's end, a point holds
+    // [start, end) of its step, as flow buckets do, and a sample at the step's start counts in it.
+    const found = await this.client.range(promql, new Date(window.from.getTime() + stepSeconds * 1000 - 1), new Date(window.to.getTime() - 1), stepSeconds);
+    return { promql, series: found.map((x) => ({ fields: readLabels(r, x.labels), points: x.points })) };
   }
 
   /** The PromQL of a template: `sum by` the labels its groups are read from, filters pushed down where a label holds them exactly. */

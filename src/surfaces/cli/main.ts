@@ -12,7 +12,7 @@ const USAGE = `netrca: root-cause answers for Kubernetes container networking (A
 usage:
   netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--now ISO] [--json] [--out DIR]
                                                       answer a question (no data given: the demo cluster)
-  netrca serve [--flows FILE...] [--store PATH] [--workspace ID] [--now ISO]
+  netrca serve [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--now ISO]
                                                       HTTP on $PORT: GET /healthz, POST /slack/events, POST /api/messages
   netrca parse ["QUESTION"] [--now ISO] [--json]     intent and scope of a question (none: one per stdin line, JSONL out)
   netrca ingest FILE... --store PATH [--json]        load Hubble or Log Analytics exports into a store
@@ -110,11 +110,11 @@ async function ask(argv: string[], io: Io): Promise<number> {
 }
 
 async function serve(argv: string[], io: Io): Promise<number> {
-  const { values } = args(argv, { flows: { type: "string", multiple: true }, store: { type: "string" }, workspace: { type: "string" }, now: { type: "string" } });
+  const { values } = args(argv, { flows: { type: "string", multiple: true }, store: { type: "string" }, workspace: { type: "string" }, prometheus: { type: "string" }, now: { type: "string" } });
   const { loadConfig, ConfigError } = await import("../../config/index.js");
   let config;
   try {
-    config = loadConfig(values.workspace ? { ...process.env, LOG_ANALYTICS_WORKSPACE_ID: values.workspace } : process.env);
+    config = loadConfig({ ...process.env, ...(values.workspace && { LOG_ANALYTICS_WORKSPACE_ID: values.workspace }), ...(values.prometheus && { PROMETHEUS_URL: values.prometheus }) });
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

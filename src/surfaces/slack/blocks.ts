@@ -156,7 +156,8 @@ export function reportMessage(report: Report, opts: { tableAsBlock?: boolean; qu
 
     const foot: string[] = notes.slice(0, NOTES_SHOWN).map((n) => `ℹ️ ${esc(oneLine(n), NOTE_MAX)}`);
     if (notes.length > NOTES_SHOWN) foot.push(`… and ${notes.length - NOTES_SHOWN} more notes`);
-    if (report.evidence.some((e) => e.query.kql)) foot.push("🔎 The KQL behind the findings is in the thread");
+    const langs = [report.evidence.some((e) => e.query.kql) && "KQL", report.evidence.some((e) => e.query.promql) && "PromQL"].filter(Boolean);
+    if (langs.length) foot.push(`🔎 The ${langs.join(" and ")} behind the findings ${langs.length > 1 ? "are" : "is"} in the thread`);
     // A context block holds at most 10 elements.
     const footer = foot.length ? context(...foot.slice(0, 10)) : null;
 

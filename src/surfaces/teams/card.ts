@@ -268,8 +268,9 @@ function buildReportCard(report: Report, b: Budget, opts: { chartNote?: boolean 
     const said = t?.shortened.length ? `; ${t.shortened.join(", ")}` : "";
     body.push(text(`Evidence: ${clip(oneLine(ev.title), EVIDENCE_TITLE_MAX)} (${rows}${said})`, { weight: "Bolder", spacing: "Medium", separator: true }));
     if (t) body.push(t.table);
-    if (ev.query.kql) {
-      if (ev.query.kql.length <= b.kql) kql = kqlContainer(ev);
+    const q = ev.query.kql ?? ev.query.promql;
+    if (q) {
+      if (q.length <= b.kql) kql = kqlContainer(ev);
       else kqlCut = true;
     }
   }
@@ -280,7 +281,7 @@ function buildReportCard(report: Report, b: Budget, opts: { chartNote?: boolean 
   if (opts.chartNote && charts.length) foot.push(small(`📈 Chart${charts.length > 1 ? "s" : ""} below: ${charts.join(" · ")}`));
   for (const n of notes.slice(0, b.notes)) foot.push(small(`ℹ️ ${n}`, {}, NOTE_MAX));
   if (notes.length > b.notes) foot.push(small(`… and ${notes.length - b.notes} more note${notes.length - b.notes > 1 ? "s" : ""}`));
-  if (kqlCut) foot.push(small(`🔎 The KQL behind this table (${ev!.query.kql!.length.toLocaleString("en-US")} characters) is too long for this card.`));
+  if (kqlCut) foot.push(small(`🔎 The ${ev!.query.kql ? "KQL" : "PromQL"} behind this table (${(ev!.query.kql ?? ev!.query.promql)!.length.toLocaleString("en-US")} characters) is too long for this card.`));
   if (foot.length) {
     foot[0] = { ...foot[0]!, spacing: "Medium" };
     body.push(...foot);
@@ -289,7 +290,7 @@ function buildReportCard(report: Report, b: Budget, opts: { chartNote?: boolean 
   if (kql) body.push(kql);
   const portal = leadEvidence(report)?.query.portal;
   const actions = [
-    ...(kql ? [{ type: "Action.ToggleVisibility", title: "Show / hide the KQL", targetElements: [KQL_CONTAINER_ID] }] : []),
+    ...(kql ? [{ type: "Action.ToggleVisibility", title: `Show / hide the ${leadEvidence(report)?.query.kql ? "KQL" : "PromQL"}`, targetElements: [KQL_CONTAINER_ID] }] : []),
     // Log Analytics answers: open the same query in the Azure portal's Logs blade.
     ...(portal ? [{ type: "Action.OpenUrl", title: "Open in the Azure portal", url: portal }] : []),
   ];
@@ -347,16 +348,17 @@ function evidenceTable(e: Evidence, b: Budget): { table: Table; shortened: strin
   return { table, shortened };
 }
 
-/** The hidden container with the table's KQL, one monospace TextBlock per line. */
+/** The hidden container with the table's KQL (or, for a metric check, its PromQL), one monospace TextBlock per line. */
 function kqlContainer(e: Evidence): Container {
-  const lines = e.query.kql!.split("\n");
+  const promql = !e.query.kql;
+  const lines = (e.query.kql ?? e.query.promql!).split("\n");
   return {
     type: "Container",
     id: KQL_CONTAINER_ID,
     isVisible: false,
     spacing: "Medium",
     separator: true,
-    items: [small(`KQL behind “${clip(oneLine(e.title), EVIDENCE_TITLE_MAX)}”, to paste into Log Analytics:`, { spacing: "Small" }), ...lines.map((l) => code(l, { size: "Small" }))],
+    items: [small(promql ? `PromQL behind “${clip(oneLine(e.title), EVIDENCE_TITLE_MAX)}”, to paste into Prometheus or Grafana:` : `KQL behind “${clip(oneLine(e.title), EVIDENCE_TITLE_MAX)}”, to paste into Log Analytics:`, { spacing: "Small" }), ...lines.map((l) => code(l, { size: "Small" }))],
   };
 }
 

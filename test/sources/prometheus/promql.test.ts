@@ -129,9 +129,9 @@ describe("real scrapes read as flow fields", () => {
       dropReason: "POLICY_DENIED", srcNamespace: "kube-system", srcPod: "ama-metrics-node-99c95", srcWorkload: "ama-metrics-node",
       dstNamespace: "kube-system", dstPod: "coredns-76b9877f49-2p4fc", dstWorkload: "coredns",
     });
-    // A response's destination is the client that asked.
+    // A response's destination is the client that asked; its source the DNS server.
     expect(readLabels(realization("hubble_dns_responses_total"), rows.get("hubble_dns_responses_total")!)).toMatchObject({
-      srcNamespace: "kube-system", srcPod: "agnhost-a", dnsRcode: "NXDOMAIN", dnsQuery: "google.com.cluster.local.",
+      dstNamespace: "kube-system", dstPod: "agnhost-a", srcPod: "coredns-7", dnsRcode: "NXDOMAIN", dnsQuery: "google.com.cluster.local.", dnsQtypes: "A",
     });
     expect(readLabels(realization("hubble_tcp_flags_total"), rows.get("hubble_tcp_flags_total")!)).toMatchObject({
       srcNamespace: "kube-system", srcWorkload: "metrics-server", dstNamespace: null, tcpFlag: "RST",

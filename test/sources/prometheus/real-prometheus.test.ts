@@ -1,5 +1,6 @@
 // Metric checks against a real Prometheus: each scenario's metrics (written by the simulator
 // as OpenMetrics, loaded with promtool) answered with --prometheus alone, no flow logs.
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANALYZER_CATALOG } from "../../../src/analyze/index.js";
@@ -100,6 +101,32 @@ describe.skipIf(!HAVE_PROMETHEUS)("metric checks on a real Prometheus", () => {
     }
     // increase() extrapolates over the 30 s scrape grid: within a scrape's worth at each edge.
     expect(Math.abs(f.value - expected) / expected, `metrics ${f.value}, flows ${expected}`).toBeLessThan(0.05);
+  });
+
+  it("the SYN_SENT figure is the level the simulator wrote, and the chart and onset come from range queries", async () => {
+    const { sim } = servers.get("node-syn-sent")!;
+    const out = join(dir, "charts-syn");
+    const { prom } = servers.get("node-syn-sent")!;
+    const r = await investigate("is the cluster network healthy?", { source: empty, playbooks, now: new Date(sim.to), metrics: MetricSource.open({ url: prom.url }), noFlows: true, outDir: out });
+    const f = r.findings[0]!;
+    const level = sim.metricFaults.synSent!.level;
+    expect(f.value, brief(r)).toBeGreaterThanOrEqual(level - 10);
+    expect(f.value).toBeLessThanOrEqual(level + 10);
+    expect(f.since).toBe(sim.metricFaults.synSent!.since.slice(0, 16) + ":00.000Z");
+    expect(r.charts).toHaveLength(1);
+    expect(f.next[0]).toMatch(/^list the connections in SYN_SENT on the node and where they go: kubectl debug node\/\S+ -it --image=nicolaka\/netshoot -- ss -tan state syn-sent$/);
+  });
+
+  it("the command line: --prometheus alone answers, a URL that is not one is one line and exit 2", () => {
+    const { prom, sim } = servers.get("conntrack-node-drops")!;
+    const bin = join(import.meta.dirname, "../../../bin/netrca.js");
+    const ok = spawnSync(process.execPath, [bin, "ask", "what's wrong with the cluster network?", "--prometheus", prom.url, "--now", sim.to, "--out", join(dir, "cli-charts")], { encoding: "utf8", timeout: 60_000 });
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/drops packets: CT_MAP_INSERTION_FAILED/);
+    expect(ok.stdout).toMatch(/PromQL \(Prometheus\):\n    sum by \(instance, reason\) \(increase\(networkobservability_drop_count\{reason=~"/);
+    const bad = spawnSync(process.execPath, [bin, "ask", "dns in shop", "--prometheus", "prometheus:9090"], { encoding: "utf8", timeout: 60_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe("netrca: --prometheus prometheus:9090: the URL must start with http:// or https://");
   });
 
   it("flows and metrics together: the fault seen in both is one finding with both queries as evidence", async () => {
