@@ -28,6 +28,8 @@ const params = z
     severity: Severity.default("critical"),
     /** Steady trouble is told as info; a gauge that is steady (TCP states) is just its normal level. */
     steady: z.enum(["info", "none"]).default("info"),
+    /** "unknown": a peer with no name in the rows is not told (metrics that label one side only). */
+    unnamedPeer: z.enum(["endpoint", "unknown"]).default("endpoint"),
     unit: z.string().default("flows"),
   })
   .strict();
@@ -56,7 +58,9 @@ export const changeVsBaseline: Analyzer<typeof params> = {
       const severity = c === "steady" ? "info" : c === "unknown" ? "warning" : p.severity;
       const reason = (p.reason && str(sample[p.reason])) ?? p.fixedReason ?? null;
       const top = p.peer ? heaviest(g.rows, partyColumns(p.peer), p.measure) : null;
-      const peer = p.peer && top ? partyOf(top.row, p.peer) : null;
+      const named = p.peer && top ? partyOf(top.row, p.peer) : null;
+      // Metrics name one side of a drop only (Hubble's context labels): an unnamed peer is unknown, not "no identity".
+      const peer = named && p.unnamedPeer === "unknown" && !named.namespace && !named.workload && !named.pod && !named.reserved ? null : named;
       const facts: Record<string, string | number> = {};
       // A count is told by peer: "216 from kapinger-good" when 75 came from elsewhere is wrong.
       if (p.peer) {
