@@ -8,12 +8,12 @@ import type { LabelMatcher, MetricQuery } from "../../query/promql.js";
  * directions upper case, Hubble's `namespace/pod` context labels a namespace and a pod.
  */
 
-export type Signal = "forwards" | "drops" | "podDrops" | "tcpState" | "dnsResponses" | "tcpFlags";
+export type Signal = "forwards" | "drops" | "podDrops" | "tcpState" | "dnsResponses" | "tcpFlags" | "httpResponses";
 export type FamilyId = "retina" | "retina-adv" | "hubble" | "cilium";
 
 export const FAMILY_NAMES: Record<FamilyId, string> = { retina: "Retina", "retina-adv": "Retina advanced", hubble: "Hubble", cilium: "Cilium" };
 
-type LabelRead = "plain" | "upper" | "reason" | "rcode" | "nsPod";
+type LabelRead = "plain" | "upper" | "reason" | "rcode" | "nsPod" | "number";
 
 interface Realization {
   family: FamilyId;
@@ -47,6 +47,10 @@ export const SIGNALS: Record<Signal, Realization[]> = {
   dnsResponses: [
     // As in flow logs, a response goes from the server (source) to the client that asked (destination).
     { family: "hubble", metric: "hubble_dns_responses_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, src: nsPod("source"), dst: nsPod("destination"), dnsRcode: { label: "rcode", read: "rcode" }, dnsQuery: { label: "query", read: "plain" }, dnsQtypes: { label: "qtypes", read: "plain" } } },
+  ],
+  httpResponses: [
+    // Labels come from the response flow itself (pkg/hubble/metrics/http): source is the server, destination the client.
+    { family: "hubble", metric: "hubble_http_responses_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, src: nsPod("source"), dst: nsPod("destination"), httpStatus: { label: "status", read: "number" }, httpMethod: { label: "method", read: "plain" } } },
   ],
   tcpFlags: [
     { family: "hubble", metric: "hubble_tcp_flags_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, src: nsPod("source"), dst: nsPod("destination"), tcpFlag: { label: "flag", read: "upper" } } },
@@ -121,6 +125,7 @@ export function readLabels(r: Realization, labels: Record<string, string>): Reco
     } else if (read === "reason") row[field] = raw ? normalReason(raw) : null;
     else if (read === "rcode") row[field] = normalRcode(raw);
     else if (read === "upper") row[field] = raw ? raw.toUpperCase() : null;
+    else if (read === "number") row[field] = /^\d+$/.test(raw) ? raw : null;
     else row[field] = raw || null;
   }
   return row;

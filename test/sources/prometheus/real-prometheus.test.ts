@@ -26,6 +26,7 @@ const CASES: [ScenarioName, string][] = [
   ["policy-drop", "show packet drops in ns shop"],
   ["tcp-reset-storm", "who is sending RST packets in pets?"],
   ["dns-servfail", "dns errors in ns shop"],
+  ["http-5xx", "5xx errors from payments in namespace shop"],
 ];
 
 function matches(f: Finding, t: GroundTruth): boolean {
@@ -71,7 +72,7 @@ describe.skipIf(!HAVE_PROMETHEUS)("metric checks on a real Prometheus", () => {
   });
 
   it("healthy metrics give no critical or warning finding", async () => {
-    for (const q of ["what's wrong with the cluster network?", "show packet drops in ns shop", "dns errors in ns shop", "who is sending RST packets in pets?"]) {
+    for (const q of ["what's wrong with the cluster network?", "show packet drops in ns shop", "dns errors in ns shop", "who is sending RST packets in pets?", "any 5xx in namespace pets?"]) {
       const r = await ask("healthy", q);
       expect(r.findings.filter((f) => f.severity !== "info"), brief(r)).toEqual([]);
     }

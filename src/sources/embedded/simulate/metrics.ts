@@ -41,6 +41,7 @@ const FAMILIES = {
   hubble_tcp_flags_total: "Hubble: TCP flags seen",
   hubble_dns_queries_total: "Hubble: DNS queries",
   hubble_dns_responses_total: "Hubble: DNS responses",
+  hubble_http_responses_total: "Hubble: HTTP responses (L7 visibility)",
 } as const;
 type FamilyName = keyof typeof FAMILIES;
 
@@ -128,6 +129,11 @@ export function simulationMetrics(sim: Simulation): string {
     if (flags && f.verdict === "FORWARDED") {
       const flag = flags.RST ? "RST" : flags.SYN && flags.ACK ? "SYN-ACK" : flags.SYN ? "SYN" : flags.FIN ? "FIN" : null;
       if (flag) add("hubble_tcp_flags_total", { instance, source, destination, flag, family: "IPv4" });
+    }
+    const http = f.l7?.http;
+    if (http && f.l7!.type === "RESPONSE" && http.code) {
+      // Labels from the response flow (server -> client), both sides named as with L7 pod context.
+      add("hubble_http_responses_total", { instance, source: nsPod(f.source), destination: nsPod(f.destination), status: String(http.code), method: http.method ?? "" });
     }
     const dns = f.l7?.dns;
     if (dns && f.verdict === "FORWARDED") {
