@@ -67,7 +67,8 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     notes.push(`No data for the window before (${at(baseline.from)} to ${at(baseline.to)} UTC): the data starts at ${at(extent.from!)} UTC, so findings are judged without a baseline.`);
   }
 
-  const run = (checks: Check[]) => Promise.all(checks.map((check) => runCheck(check, { source: ctx.noFlows ? null : ctx.source, scope: question.scope, hasBaseline: hasBaseline || (check.source === "metrics" && !!ctx.metrics), metrics: ctx.metrics ?? null })));
+  const flowCheck = (id: string) => [...ctx.playbooks.values()].flatMap((b) => b.checks).find((c) => c.id === id && c.source === "flows");
+  const run = (checks: Check[]) => Promise.all(checks.map((check) => runCheck(check, { source: ctx.noFlows ? null : ctx.source, scope: question.scope, hasBaseline: hasBaseline || (check.source === "metrics" && !!ctx.metrics), metrics: ctx.metrics ?? null, flowCheck })));
   // What was asked (and what scored close to it) first; triage includes playbooks that share a check, which runs once.
   const asked = playbooksFor(question, ctx.playbooks);
   // A check that answers figures the question asks for runs whatever the intent ("which nodes drop the most?").

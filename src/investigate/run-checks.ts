@@ -22,6 +22,8 @@ export interface RunContext {
   hasBaseline: boolean;
   /** Prometheus, when configured. */
   metrics: MetricSource | null;
+  /** Flow checks by id (a metric check's `sameAs`). */
+  flowCheck?: (id: string) => Check | undefined;
 }
 
 const EVIDENCE_ROWS = 20;
@@ -135,11 +137,17 @@ async function runMetricCheck(check: Check, ctx: RunContext, metrics: MetricSour
     const table = ran[name]!;
     const keep = (check.present.columns ?? table.columns).filter((c) => table.columns.includes(c));
     const idx = keep.map((c) => table.columns.indexOf(c));
+    // The same figure in flow logs, as KQL to run in Log Analytics beside the PromQL.
+    const twin = check.present.sameAs ? ctx.flowCheck?.(check.present.sameAs) : undefined;
+    const twinQuery = twin && Object.values(twin.queries)[0];
+    const kql = twin && twinQuery
+      ? compileKql(flowQuery({ ...twinQuery, where: [...scopePredicates(ctx.scope, twin.scope), ...twinQuery.where, ...twin.trouble], window: current, top: Math.min(twinQuery.top ?? EVIDENCE_ROWS, EVIDENCE_ROWS) }))
+      : null;
     const evidence: Evidence = {
       title: `${check.title} (${table.family} metrics)`,
       columns: keep,
       rows: table.rows.slice(0, EVIDENCE_ROWS).map((row) => idx.map((i) => readable(row[i] ?? null))),
-      query: { promql: table.promql },
+      query: { promql: table.promql, ...(kql && { kql }) },
     };
     const warnings = [...metrics.client.warnings];
     return { check, drafts, evidence, figures, ...(warnings.length && { note: `Prometheus warned: ${warnings.join("; ")}` }) };

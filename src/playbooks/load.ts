@@ -37,6 +37,13 @@ export function loadPlaybooks(dir: string, analyzers: AnalyzerCatalog): Playbook
       checks.set(c.id, { intent: book.intent, json });
     }
   }
+  for (const book of books.values()) {
+    for (const c of book.checks) {
+      const twin = c.present.sameAs;
+      if (twin && checks.get(twin) === undefined) throw new PlaybookError(`${book.intent} playbook: check ${c.id}: present.sameAs names ${twin}, which is no check`);
+      if (twin && JSON.parse(checks.get(twin)!.json).source !== "flows") throw new PlaybookError(`${book.intent} playbook: check ${c.id}: present.sameAs names ${twin}, which is not a flow check`);
+    }
+  }
   return books;
 }
 

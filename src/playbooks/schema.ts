@@ -45,6 +45,8 @@ export const Check = z
         table: z.string().optional(),
         columns: z.array(z.string()).optional(),
         chart: ChartPlan.optional(),
+        /** A metrics check: the flow check (by id) whose figure is the same, so its KQL stands beside the PromQL. */
+        sameAs: z.string().optional(),
         /** What a question may ask this check for by name (top-talkers, balance, latency…): its figures lead the summary. */
         answers: z.array(Ask).optional(),
       })

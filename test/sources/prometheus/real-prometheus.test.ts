@@ -67,8 +67,11 @@ describe.skipIf(!HAVE_PROMETHEUS)("metric checks on a real Prometheus", () => {
     // Flow checks said they were skipped; the demo's flows were never used.
     expect(r.notes.some((n) => /No flow logs configured/.test(n))).toBe(true);
     expect(r.notes.join(" ")).not.toMatch(/demo cluster/);
-    // The figure's PromQL is in the evidence.
+    // The figure's PromQL is in the evidence, and the KQL of the same figure in flow logs beside it.
     expect(r.evidence.some((e) => e.query.promql && /\[3600s\]/.test(e.query.promql))).toBe(true);
+    const lead = r.evidence[r.findings[0]!.evidence[0]!]!;
+    expect(lead.query.promql).toBeTruthy();
+    if (r.findings[0]!.kind !== "tcp_state_anomaly" && r.findings[0]!.kind !== "traffic_drop") expect(lead.query.kql, lead.title).toMatch(/\| summarize /);
   });
 
   it("healthy metrics give no critical or warning finding", async () => {
