@@ -10,6 +10,8 @@ import { loadPlaybooks, PLAYBOOK_DIR } from "../../../src/playbooks/index.js";
 import { FlowStore } from "../../../src/sources/embedded/index.js";
 import { simulate, simulationMetrics, writeSimulation, type GroundTruth, type ScenarioName, type Simulation } from "../../../src/sources/embedded/simulate/index.js";
 import { MetricSource, PrometheusClient } from "../../../src/sources/prometheus/index.js";
+import { startService } from "../../../src/surfaces/service.js";
+import { FakeSlack, slackSignature } from "../../support/fake-slack.js";
 import { HAVE_PROMETHEUS, startPrometheus, type RunningPrometheus } from "../../support/prometheus.js";
 import { tempDir } from "../../support/tmp.js";
 
@@ -131,6 +133,29 @@ describe.skipIf(!HAVE_PROMETHEUS)("metric checks on a real Prometheus", () => {
     const bad = spawnSync(process.execPath, [bin, "ask", "dns in shop", "--prometheus", "prometheus:9090"], { encoding: "utf8", timeout: 60_000 });
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe("netrca: --prometheus prometheus:9090: the URL must start with http:// or https://");
+  });
+
+  it("serve with Prometheus alone answers a slash command from the metrics, PromQL in the thread", { timeout: 60_000 }, async () => {
+    const { prom, sim } = servers.get("conntrack-node-drops")!;
+    const slack = await new FakeSlack().start();
+    const secret = "8f742231b10e8888abcd99yyyzzz85a5";
+    const service = await startService({
+      config: { port: 0, slack: { signingSecret: secret, botToken: "xoxb-test", apiUrl: slack.apiUrl }, teams: { appId: "", appPassword: "", appType: "MultiTenant" as const }, stateDir: join(dir, "state"), prometheus: { url: prom.url } },
+      now: new Date(sim.to),
+    });
+    try {
+      const body = new URLSearchParams({ token: "x", team_id: "T1", team_domain: "acme", channel_id: "CPROM", channel_name: "inc", user_id: "U1", user_name: "oncall", command: "/netrca", text: "what's wrong with the cluster network?", api_app_id: "A1", trigger_id: "1.2.3", response_url: slack.responseUrl("prom") }).toString();
+      const res = await fetch(`http://127.0.0.1:${service.port}/slack/events`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...slackSignature(secret, body) }, body });
+      expect(res.status).toBe(200);
+      await slack.waitFor(() => slack.posts().filter((c) => c.args.channel === "CPROM").length >= 2);
+      const posted = JSON.stringify(slack.posts().filter((c) => c.args.channel === "CPROM").map((c) => c.args));
+      expect(posted).toMatch(/drops packets: CT_MAP_INSERTION_FAILED/);
+      expect(posted).toMatch(/PromQL \(Prometheus\)/);
+      expect(posted).not.toMatch(/demo cluster/);
+    } finally {
+      await service.stop();
+      await slack.close();
+    }
   });
 
   it("flows and metrics together: the fault seen in both is one finding with both queries as evidence", async () => {
