@@ -84,7 +84,7 @@ export function compilePromql(input: MetricQuery): string {
 /** A metric check's query as a playbook writes it: a signal, its groups and label filters, in flow-field words. */
 export const MetricTemplate = z
   .object({
-    signal: z.enum(["forwards", "drops", "podDrops", "tcpState", "dnsResponses", "tcpFlags", "httpResponses"]),
+    signal: z.enum(["forwards", "drops", "podDrops", "podFlows", "tcpState", "dnsResponses", "tcpFlags", "httpResponses"]),
     groupBy: z.array(z.string().regex(/^[a-z][A-Za-z]*$/)).min(1),
     where: z.array(z.object({ field: z.string(), op: z.enum(["eq", "neq", "in", "notIn"]), values: z.array(z.string()).min(1) }).strict()).default([]),
     /** Seconds looked back from each window's end, when the last minutes tell more than the whole window (a node gone silent). */

@@ -8,7 +8,7 @@ import type { LabelMatcher, MetricQuery } from "../../query/promql.js";
  * directions upper case, Hubble's `namespace/pod` context labels a namespace and a pod.
  */
 
-export type Signal = "forwards" | "drops" | "podDrops" | "tcpState" | "dnsResponses" | "tcpFlags" | "httpResponses";
+export type Signal = "forwards" | "drops" | "podDrops" | "podFlows" | "tcpState" | "dnsResponses" | "tcpFlags" | "httpResponses";
 export type FamilyId = "retina" | "retina-adv" | "hubble" | "cilium";
 
 export const FAMILY_NAMES: Record<FamilyId, string> = { retina: "Retina", "retina-adv": "Retina advanced", hubble: "Hubble", cilium: "Cilium" };
@@ -40,6 +40,10 @@ export const SIGNALS: Record<Signal, Realization[]> = {
   ],
   podDrops: [
     { family: "hubble", metric: "hubble_drop_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, dropReason: { label: "reason", read: "reason" }, src: nsPod("source"), dst: nsPod("destination") } },
+  ],
+  podFlows: [
+    // Forwarded flows by pod (ACNS context: the destination on ingress). Not kept by AKS's default keep-list.
+    { family: "hubble", metric: "hubble_flows_processed_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, src: nsPod("source"), dst: nsPod("destination"), verdict: { label: "verdict", read: "upper" } }, fixed: [{ label: "verdict", op: "eq", values: ["FORWARDED"] }] },
   ],
   tcpState: [
     { family: "retina", metric: "networkobservability_tcp_state", fn: "avg_over_time", fields: { node: { label: "instance", read: "plain" }, state: { label: "state", read: "upper" } } },

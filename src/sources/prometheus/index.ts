@@ -138,7 +138,7 @@ export class MetricSource {
 }
 
 const SIGNAL_WORDS: Record<Signal, string> = {
-  forwards: "forwarded-traffic", drops: "drop", podDrops: "per-pod drop", tcpState: "TCP state", dnsResponses: "DNS response", tcpFlags: "TCP flag", httpResponses: "HTTP response",
+  forwards: "forwarded-traffic", drops: "drop", podDrops: "per-pod drop", podFlows: "per-pod flow", tcpState: "TCP state", dnsResponses: "DNS response", tcpFlags: "TCP flag", httpResponses: "HTTP response",
 };
 
 function asPredicate(w: MetricTemplate["where"][number]): Predicate {

@@ -29,6 +29,7 @@ const CASES: [ScenarioName, string][] = [
   ["tcp-reset-storm", "who is sending RST packets in pets?"],
   ["dns-servfail", "dns errors in ns shop"],
   ["http-5xx", "5xx errors from payments in namespace shop"],
+  ["traffic-imbalance", "is traffic balanced across the search pods in namespace search?"],
 ];
 
 function matches(f: Finding, t: GroundTruth): boolean {

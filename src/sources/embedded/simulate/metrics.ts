@@ -42,6 +42,7 @@ const FAMILIES = {
   hubble_dns_queries_total: "Hubble: DNS queries",
   hubble_dns_responses_total: "Hubble: DNS responses",
   hubble_http_responses_total: "Hubble: HTTP responses (L7 visibility)",
+  hubble_flows_processed_total: "Hubble: flows processed",
 } as const;
 type FamilyName = keyof typeof FAMILIES;
 
@@ -119,6 +120,8 @@ export function simulationMetrics(sim: Simulation): string {
     const source = f.traffic_direction === "EGRESS" ? nsPod(f.source) : "";
     const destination = f.traffic_direction === "INGRESS" ? nsPod(f.destination) : "";
     if (f.verdict === "FORWARDED") add("networkobservability_forward_count", { instance, direction });
+    const type = f.verdict === "DROPPED" ? "Drop" : f.Type === "L7" ? "L7" : "Trace";
+    add("hubble_flows_processed_total", { instance, source, destination, protocol: f.l4?.TCP ? "TCP" : f.l4?.UDP ? "UDP" : "ICMPv4", type, verdict: f.verdict });
     if (f.verdict === "DROPPED") {
       const reason = f.drop_reason_desc ?? "DROP_REASON_UNKNOWN";
       add("networkobservability_drop_count", { instance, reason: RETINA_REASON[reason] ?? "UNKNOWN_DROP", direction });
