@@ -28,6 +28,8 @@ const params = z
     severity: Severity.default("critical"),
     /** Steady trouble is told as info; a gauge that is steady (TCP states) is just its normal level. */
     steady: z.enum(["info", "none"]).default("info"),
+    /** A gauge's level says nothing without the level before: no finding without a baseline. */
+    needsBaseline: z.boolean().default(false),
     /** "unknown": a peer with no name in the rows is not told (metrics that label one side only). */
     unnamedPeer: z.enum(["endpoint", "unknown"]).default("endpoint"),
     unit: z.string().default("flows"),
@@ -47,6 +49,7 @@ export const changeVsBaseline: Analyzer<typeof params> = {
     const key = keyOf(keyCols);
     const base = q.baseline ? rollup(q.baseline, key, p.measure) : null;
     const drafts: FindingDraft[] = [];
+    if (p.needsBaseline && !base) return drafts;
     for (const [k, g] of rollup(q.current, key, p.measure)) {
       const value = g.total;
       if (value < p.minValue) continue;

@@ -61,14 +61,20 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
 
   const { baseline, current } = windows(question.scope);
   // A baseline only counts when the data covers (nearly all of) the window before.
-  const hasBaseline = !!extent.from && Date.parse(extent.from) <= baseline.from.getTime() + (baseline.to.getTime() - baseline.from.getTime()) * 0.1;
+  let hasBaseline = !!extent.from && Date.parse(extent.from) <= baseline.from.getTime() + (baseline.to.getTime() - baseline.from.getTime()) * 0.1;
   if (!hasBaseline && extent.rows > 0) {
     const at = (d: Date | string) => new Date(d).toISOString().slice(0, 16).replace("T", " ");
     notes.push(`No data for the window before (${at(baseline.from)} to ${at(baseline.to)} UTC): the data starts at ${at(extent.from!)} UTC, so findings are judged without a baseline.`);
   }
 
+  // The metrics' own history decides their baseline; without flow logs it is the reply's too.
+  const metricsBaseline = ctx.metrics ? await ctx.metrics.covers(baseline).catch(() => false) : false;
+  if (ctx.noFlows) {
+    hasBaseline = metricsBaseline;
+    if (ctx.metrics && !metricsBaseline) notes.push("The metrics do not reach back over the window before: findings are judged without a baseline.");
+  }
   const flowCheck = (id: string) => [...ctx.playbooks.values()].flatMap((b) => b.checks).find((c) => c.id === id && c.source === "flows");
-  const run = (checks: Check[]) => Promise.all(checks.map((check) => runCheck(check, { source: ctx.noFlows ? null : ctx.source, scope: question.scope, hasBaseline: hasBaseline || (check.source === "metrics" && !!ctx.metrics), metrics: ctx.metrics ?? null, flowCheck })));
+  const run = (checks: Check[]) => Promise.all(checks.map((check) => runCheck(check, { source: ctx.noFlows ? null : ctx.source, scope: question.scope, hasBaseline: check.source === "metrics" ? metricsBaseline : hasBaseline, metrics: ctx.metrics ?? null, flowCheck })));
   // What was asked (and what scored close to it) first; triage includes playbooks that share a check, which runs once.
   const asked = playbooksFor(question, ctx.playbooks);
   // A check that answers figures the question asks for runs whatever the intent ("which nodes drop the most?").
@@ -101,11 +107,13 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
   // The same fault seen in flow logs and in metrics is one finding, with both as evidence.
   const twins = new Map<FindingDraft, { draft: FindingDraft; outcome: CheckOutcome }[]>();
   const drafted = outcomes.flatMap((o) => o.drafts.map((draft) => ({ draft, outcome: o })));
+  // One metric finding to one flow finding, never a worse metric finding into a milder one.
+  const rankBand = { critical: 0, warning: 1, info: 2 } as const;
   const all = rankDrafts(drafted.filter((m) => {
     if (m.outcome.check.source !== "metrics") return true;
-    const twin = drafted.find((f) => f.outcome.check.source === "flows" && sameFault(f.draft, m.draft));
+    const twin = drafted.find((f) => f.outcome.check.source === "flows" && !twins.has(f.draft) && sameFault(f.draft, m.draft) && rankBand[f.draft.severity] <= rankBand[m.draft.severity]);
     if (!twin) return true;
-    twins.set(twin.draft, [...(twins.get(twin.draft) ?? []), m]);
+    twins.set(twin.draft, [m]);
     return false;
   }));
   // No window before to compare with, yet the data shows the trouble start inside the window
@@ -155,7 +163,11 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     ctx.outDir ? chartsFor(ranked.filter((r) => r.outcome.check.source === "flows" || timelines.get(r.draft)), timelines, titles, question, ctx.source, ctx.outDir, extent) : [],
     // The flows in scope only matter when nothing was found ("no flows" is not "healthy") or when
     // the two named parties may not talk at all.
-    (ranked.some((r) => r.draft.severity !== "info") && !question.scope.peer) || ctx.noFlows ? 1 : countFlows(ctx.source, question),
+    (ranked.some((r) => r.draft.severity !== "info") && !question.scope.peer) ? 1
+      // Without flow logs, "no data" is no metric row at all for the scope.
+      // A scoped question counts only the checks that can be scoped (node-level ones cannot).
+      : ctx.noFlows ? (outcomes.some((o) => o.check.source === "metrics" && (o.evidence?.rows.length ?? 0) > 0 && (o.check.scope !== "none" || !(question.scope.namespace || question.scope.workload || question.scope.pod))) ? 1 : 0)
+      : countFlows(ctx.source, question),
   ]);
   const findings: Finding[] = ranked.map(({ draft, outcome }, i) => ({
     rank: i + 1, kind: draft.kind, severity: draft.severity,
@@ -164,12 +176,15 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     value: draft.value, unit: draft.unit, baseline: draft.baseline, since: told[i]!.since,
     next: nextSteps(draft, parties.get(draft)), evidence: [outcome, ...(twins.get(draft) ?? []).map((m) => m.outcome)].map((o) => order.indexOf(o)).filter((i) => i >= 0),
   }));
+  const answered = (b: Playbook) => outcomes.some((o) => o.evidence !== null && b.checks.some((c) => c.id === o.check.id));
   const figures = outcomes.filter((o) => o.figures && o.check.present.answers?.some((a) => question.asks.includes(a))).map((o) => ({ title: o.check.title, text: o.figures! }));
   const summary = summarize({
     scope: question.scope, findings, flowsInScope, dataFrom: extent.from, dataTo: extent.to, didYouMean: question.unknownNames.map(didYouMean),
     asked: question.intent === "triage" ? null : [question.intent, ...question.also].map((i) => INTENT_WORDS[i] ?? i).join(" or "),
     fromAsked: new Set(findings.filter((_, i) => askedIds.has(ranked[i]!.outcome.check.id)).map((f) => f.rank)),
-    checked: ran.map((b) => INTENT_WORDS[b.intent] ?? b.intent), checks: outcomes.filter((o) => o.evidence !== null).length, hasBaseline, figures,
+    // Only playbooks a check of which had data to answer from count as checked.
+    checked: ran.filter((b) => answered(b)).map((b) => INTENT_WORDS[b.intent] ?? b.intent), checks: outcomes.filter((o) => o.evidence !== null).length, hasBaseline, figures,
+    askedUnchecked: question.intent !== "triage" && !asked.some(answered), ...(ctx.noFlows && { metricsOnly: true }),
   });
   return Report.parse({ question: text, intent: question.intent, scope: question.scope, summary, findings, evidence, charts, notes });
 }
@@ -222,8 +237,20 @@ function ceilMinute(d: Date): Date {
 /** Flow and metric findings of one fault: the same kind, reason and subject (a metric names a workload, not always a pod). */
 function sameFault(a: FindingDraft, b: FindingDraft): boolean {
   const same = (x: string | null | undefined, y: string | null | undefined) => (x ?? null) === (y ?? null);
-  return a.kind === b.kind && same(a.reason, b.reason) && same(a.subject.namespace, b.subject.namespace) && same(a.subject.workload, b.subject.workload)
-    && same(a.subject.node, b.subject.node) && (!a.subject.pod || !b.subject.pod || a.subject.pod === b.subject.pod);
+  const either = (x: string | null | undefined, y: string | null | undefined) => !x || !y || x === y;
+  return a.kind === b.kind && sameReason(a.reason, b.reason) && same(a.query, b.query) && !!a.facts?.noise === !!b.facts?.noise
+    && same(a.subject.namespace, b.subject.namespace) && same(a.subject.workload, b.subject.workload) && same(a.subject.node, b.subject.node)
+    && either(a.subject.pod, b.subject.pod) && either(a.peer?.namespace, b.peer?.namespace) && either(a.peer?.workload, b.peer?.workload);
+}
+
+/**
+ * Reasons that name one fault in different sources: Retina's conntrack insertion failure shows
+ * in its flow logs as UNKNOWN_CONNECTION_TRACKING_STATE and in Cilium's and Hubble's as
+ * CT_MAP_INSERTION_FAILED.
+ */
+const SAME_REASONS = [new Set(["CT_MAP_INSERTION_FAILED", "UNKNOWN_CONNECTION_TRACKING_STATE"])];
+function sameReason(a: string | null, b: string | null): boolean {
+  return (a ?? null) === (b ?? null) || (!!a && !!b && SAME_REASONS.some((s) => s.has(a) && s.has(b)));
 }
 
 /** "Retina metrics" from a metric check's evidence title. */

@@ -122,13 +122,15 @@ async function runMetricCheck(check: Check, ctx: RunContext, metrics: MetricSour
     const queries: Record<string, QueryRows> = {};
     const ran: Record<string, Awaited<ReturnType<MetricSource["rows"]>>> = {};
     for (const [name, template] of Object.entries(check.metrics)) {
-      // Prometheus keeps history: the window before is there whenever the server has it.
+      // The family is the one with samples in the question's window and the one before; the
+      // window before counts only when the metrics reach back over it (ctx.hasBaseline).
+      const span = { from: baseline.from, to: current.to };
       const [now, before] = await Promise.all([
-        metrics.rows(template, scopeWhere, current),
-        analyzer.usesBaseline !== false ? metrics.rows(template, scopeWhere, baseline) : null,
+        metrics.rows(template, scopeWhere, current, span),
+        ctx.hasBaseline && analyzer.usesBaseline !== false ? metrics.rows(template, scopeWhere, baseline, span) : null,
       ]);
       ran[name] = now;
-      queries[name] = { current: asRows(now), baseline: before && before.rows.length ? asRows(before) : before ? [] : null };
+      queries[name] = { current: asRows(now), baseline: before ? asRows(before) : null };
     }
     const input = { queries, params: check.analyze.params, scope: ctx.scope };
     const drafts = analyzer.run(input);
@@ -149,8 +151,10 @@ async function runMetricCheck(check: Check, ctx: RunContext, metrics: MetricSour
       rows: table.rows.slice(0, EVIDENCE_ROWS).map((row) => idx.map((i) => readable(row[i] ?? null))),
       query: { promql: table.promql, ...(kql && { kql }) },
     };
-    const warnings = [...metrics.client.warnings];
-    return { check, drafts, evidence, figures, ...(warnings.length && { note: `Prometheus warned: ${warnings.join("; ")}` }) };
+    const said = [...new Set(Object.values(ran).map((x) => x.note).filter((n): n is string => !!n))];
+    const warnings = [...new Set(Object.values(ran).flatMap((x) => x.warnings ?? []))];
+    if (warnings.length) said.push(`Prometheus warned: ${warnings.join("; ")}.`);
+    return { check, drafts, evidence, figures, ...(said.length && { note: said.join(" ") }) };
   } catch (e) {
     const message = (e as Error).message.split("\n")[0];
     return { check, drafts: [], evidence: null, note: (e as Error).name === "MetricsError" ? `"${check.title}" skipped: ${message}.` : `check "${check.id}" failed: ${message}` };

@@ -20,7 +20,8 @@ const all = (ps: Predicate[]): Predicate => (ps.length === 1 ? ps[0]! : { all: p
  * ("A can't reach B") only flows between the two count, in either direction.
  */
 export function scopePredicates(scope: Scope, mode: z.infer<typeof ScopeMode>): Predicate[] {
-  if (mode === "none") return [];
+  // Cluster-wide checks (node comparisons) still keep to a node the question names.
+  if (mode === "none") return scope.node ? [{ field: "node", op: "eq", value: scope.node }] : [];
   const out: Predicate[] = [];
   let subject: Party = { namespace: scope.namespace, workload: scope.workload, pod: scope.pod };
   let peer = scope.peer;

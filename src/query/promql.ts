@@ -34,6 +34,8 @@ export const MetricQuery = z
     /** `sum by` labels (avg for gauges). */
     by: z.array(z.string().regex(LABEL_NAME)).default([]),
     top: z.number().int().min(1).max(10000).optional(),
+    /** A factor on the result: an increase over a longer range read as per step. */
+    scale: z.number().positive().finite().optional(),
   })
   .strict();
 export type MetricQuery = z.infer<typeof MetricQuery>;
@@ -78,7 +80,8 @@ export function compilePromql(input: MetricQuery): string {
   const inner = `${q.fn}(${compileSelector(q.metric, q.matchers)}[${q.rangeSeconds}s])`;
   const agg = q.fn === "increase" ? "sum" : "avg";
   const grouped = `${agg} by (${q.by.join(", ")}) (${inner})`;
-  return q.top ? `topk(${q.top}, ${grouped})` : grouped;
+  const scaled = q.scale !== undefined && q.scale !== 1 ? `${grouped} * ${Number(q.scale.toPrecision(6))}` : grouped;
+  return q.top ? `topk(${q.top}, ${scaled})` : scaled;
 }
 
 /** A metric check's query as a playbook writes it: a signal, its groups and label filters, in flow-field words. */

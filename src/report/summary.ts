@@ -47,6 +47,10 @@ export interface SummaryInput {
   /** Every playbook whose checks ran, in words ("DNS", "packet drops"…), and how many checks. */
   checked: string[];
   checks: number;
+  /** No flow logs: "no data" means no metric rows. */
+  metricsOnly?: boolean;
+  /** Whether the asked playbooks had no check that could run (no source for them): never "nothing wrong". */
+  askedUnchecked?: boolean;
   hasBaseline: boolean;
   /** Figures the question asked for: the check's title and what it measured. */
   figures?: { title: string; text: string }[];
@@ -56,6 +60,11 @@ export interface SummaryInput {
 export function summarize(a: SummaryInput): string {
   const where = `${scopeLabel(a.scope)}, ${windowLabel(a.scope)}`;
   const active = a.findings.filter((f) => f.severity !== "info");
+  if (a.flowsInScope === 0 && !active.length && a.metricsOnly) {
+    const names = a.didYouMean?.length ? ` ${a.didYouMean.join(" ")}` : " Check the names and the time window.";
+    const couldNot = a.asked && a.askedUnchecked ? `${a.asked.charAt(0).toUpperCase()}${a.asked.slice(1)} could not be checked for ${scopeLabel(a.scope)} (see the notes), and no` : "No";
+    return `${couldNot} metrics for ${where}${couldNot === "No" ? "" : " otherwise"}: nothing to judge, which is not the same as healthy.${names}`;
+  }
   if (a.flowsInScope === 0 && !active.length) {
     const cover = a.dataFrom ? ` The data covers ${a.dataFrom.slice(0, 16).replace("T", " ")} to ${(a.dataTo ?? "").slice(0, 16).replace("T", " ")} UTC.` : " There is no flow data at all.";
     const names = a.didYouMean?.length ? ` ${a.didYouMean.join(" ")}` : " Check the names and the time window.";
@@ -68,7 +77,8 @@ export function summarize(a: SummaryInput): string {
   if (!top) {
     const steady = a.findings[0];
     const against = a.hasBaseline ? "nothing is new or growing against the window before" : "nothing is failing outright (there is no earlier data to compare with)";
-    return `${figures}No active fault in ${where}: checked ${list(a.checked)} (${a.checks} checks); ${against}.` + (steady ? ` Steady and noted: ${steady.title}.` : "");
+    const couldNot = a.asked && a.askedUnchecked ? `${a.asked.charAt(0).toUpperCase()}${a.asked.slice(1)} could not be checked for ${scopeLabel(a.scope)} (see the notes). ` : "";
+    return `${figures}${couldNot}No active fault in ${where}${couldNot ? " from the checks that could run" : ""}: checked ${list(a.checked)} (${a.checks} checks); ${against}.` + (steady ? ` Steady and noted: ${steady.title}.` : "");
   }
   const others = active.slice(1);
   const next = top.next[0] ? ` Next: ${top.next[0]}.` : "";
@@ -85,7 +95,9 @@ export function summarize(a: SummaryInput): string {
   if (a.asked && !a.fromAsked.has(top.rank)) {
     // The live cause sits outside what was asked: say so before it, never "all clear".
     const askedActive = active.filter((f) => a.fromAsked.has(f.rank));
-    const askedLead = askedActive.length === 0
+    const askedLead = a.askedUnchecked
+      ? `${a.asked.charAt(0).toUpperCase()}${a.asked.slice(1)} could not be checked for ${scopeLabel(a.scope)} (see the notes), but the other checks on the same scope found trouble.`
+      : askedActive.length === 0
       ? `Nothing wrong with ${a.asked} for ${scopeLabel(a.scope)}, but the other checks on the same scope found trouble.`
       : `The ${a.asked} checks found only lesser trouble for ${scopeLabel(a.scope)} (${askedActive[0]!.title}); the other checks found worse.`;
     return `${lead}${askedLead} Most probable root cause in ${where}: ${cause}${tail}`;

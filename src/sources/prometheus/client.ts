@@ -60,18 +60,17 @@ export function isAzurePrometheus(url: string): boolean {
 export class PrometheusClient {
   readonly base: URL;
   private credential: TokenCredential | undefined;
-  private names: Promise<Set<string>> | undefined;
-  /** Warnings Prometheus attached to answers (partial data), once each. */
-  readonly warnings = new Set<string>();
+  private readonly names = new Map<string, Promise<Set<string>>>();
 
   constructor(private readonly opts: PrometheusOptions) {
     let base: URL;
     try {
       base = new URL(opts.url);
     } catch {
-      throw new MetricsError(`--prometheus ${opts.url} is not a URL (e.g. http://prometheus.monitoring:9090)`);
+      // Never echoed: a URL may carry a user and password.
+      throw new MetricsError("--prometheus is not a URL (e.g. http://prometheus.monitoring:9090)");
     }
-    if (base.protocol !== "http:" && base.protocol !== "https:") throw new MetricsError(`--prometheus ${opts.url}: the URL must start with http:// or https://`);
+    if (base.protocol !== "http:" && base.protocol !== "https:") throw new MetricsError(`--prometheus ${base.username || base.password ? "(a URL with credentials)" : opts.url}: the URL must start with http:// or https://`);
     if (base.username && !opts.username) {
       this.opts = { ...opts, username: decodeURIComponent(base.username), password: decodeURIComponent(base.password) };
       base.username = "";
@@ -90,11 +89,21 @@ export class PrometheusClient {
     return this.opts.azure ?? isAzurePrometheus(this.base.href);
   }
 
-  /** Every metric name the server has, asked once per client. */
-  metricNames(): Promise<Set<string>> {
-    this.names ??= this.call("GET", "api/v1/label/__name__/values", {}).then((b) => new Set(Array.isArray(b.data) ? (b.data as string[]) : []));
-    this.names.catch(() => (this.names = undefined));
-    return this.names;
+  /**
+   * The metric names with samples in a span (the question's window and the one before), asked
+   * once per span: a family that stopped reporting must not stand in for the one that now does.
+   */
+  metricNames(span?: { from: Date; to: Date }): Promise<Set<string>> {
+    const key = span ? `${Math.floor(span.from.getTime() / 60_000)}-${Math.ceil(span.to.getTime() / 60_000)}` : "all";
+    let found = this.names.get(key);
+    if (!found) {
+      const params: Record<string, string> = span ? { start: (span.from.getTime() / 1000).toFixed(3), end: (span.to.getTime() / 1000).toFixed(3) } : {};
+      found = this.call("GET", "api/v1/label/__name__/values", params).then((b) => new Set(Array.isArray(b.data) ? (b.data as string[]) : []));
+      found.catch(() => this.names.delete(key));
+      if (this.names.size > 32) this.names.clear();
+      this.names.set(key, found);
+    }
+    return found;
   }
 
   /** Every value a label takes on the server (for names: Hubble's namespace/pod, nodes). */
@@ -104,8 +113,10 @@ export class PrometheusClient {
     return Array.isArray(b.data) ? (b.data as string[]) : [];
   }
 
-  async instant(promql: string, time: Date): Promise<Sample[]> {
+  /** `warnings` collects what Prometheus attached to this answer (partial data). */
+  async instant(promql: string, time: Date, warnings?: string[]): Promise<Sample[]> {
     const body = await this.call("POST", "api/v1/query", { query: promql, time: (time.getTime() / 1000).toFixed(3) });
+    for (const w of body.warnings ?? []) warnings?.push(w.split("\n")[0]!);
     const result = (body.data?.result ?? []) as { metric: Record<string, string>; value: [number, string] }[];
     if (body.data?.resultType !== "vector") throw new MetricsError(`Prometheus at ${this.shown} answered a ${body.data?.resultType ?? "strange"} result where a vector was expected`);
     return result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) })).filter((s) => Number.isFinite(s.value));
@@ -158,7 +169,7 @@ export class PrometheusClient {
       req.on("error", reject);
       req.end(method === "POST" ? form : undefined);
     }).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === "ETIMEDOUT") throw new MetricsError(`Prometheus at ${this.shown} did not answer within ${(timeoutMs / 1000).toFixed(0)} s`);
+      if (e.code === "ETIMEDOUT") throw new MetricsError(`Prometheus at ${this.shown} did not answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 100) / 10} s`}`);
       if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND" || e.code === "EHOSTUNREACH" || e.code === "ECONNRESET" || e.code === "EAI_AGAIN")
         throw new MetricsError(`Prometheus at ${this.shown} cannot be reached (${e.code})`);
       throw new MetricsError(`Prometheus at ${this.shown} cannot be reached: ${(e.message ?? String(e)).split("\n")[0]}`);
@@ -175,7 +186,6 @@ export class PrometheusClient {
       const what = (body.error ?? `HTTP ${status}`).split("\n")[0];
       throw new MetricsError(`Prometheus at ${this.shown} refused a query (${body.errorType ?? status}): ${what}`);
     }
-    for (const w of body.warnings ?? []) this.warnings.add(w.split("\n")[0]!);
     return body;
   }
 }

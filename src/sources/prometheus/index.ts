@@ -13,6 +13,10 @@ export interface MetricResult {
   promql: string;
   /** Which family answered ("Retina", "Hubble"…). */
   family: string;
+  /** Something the reader must know about these rows (a side the metrics do not name). */
+  note?: string;
+  /** What Prometheus attached to the answer (partial data). */
+  warnings?: string[];
 }
 
 /** The metric side of a question: which families the server has, and metric checks run as rows. */
@@ -43,23 +47,62 @@ export class MetricSource {
     return inv.namespaces.length ? inv : null;
   }
 
-  /** The first realization of the signal whose metric the server has; null when none is there. */
-  async realize(signal: Signal): Promise<Realization | null> {
-    const names = await this.client.metricNames();
-    return SIGNALS[signal].find((r) => names.has(r.metric)) ?? null;
+  /**
+   * The first realization of the signal whose metric has samples in the window (the question's):
+   * names the server knows are confirmed by a count over the window, since the names API answers
+   * by storage block and a family that stopped reporting must not stand in for the one that
+   * reports now. Asked once per signal and window.
+   */
+  realize(signal: Signal, window: { from: Date; to: Date }): Promise<Realization | null> {
+    const key = `${signal}:${window.from.getTime()}-${window.to.getTime()}`;
+    let found = this.realized.get(key);
+    if (!found) {
+      found = (async () => {
+        const names = await this.client.metricNames(window);
+        const seconds = Math.max(60, Math.round((window.to.getTime() - window.from.getTime()) / 1000));
+        for (const r of SIGNALS[signal]) {
+          if (!names.has(r.metric)) continue;
+          const live = await this.client.instant(`count(last_over_time(${r.metric}[${seconds}s]))`, new Date(window.to.getTime() - 1));
+          if ((live[0]?.value ?? 0) > 0) return r;
+        }
+        return null;
+      })();
+      found.catch(() => this.realized.delete(key));
+      if (this.realized.size > 64) this.realized.clear();
+      this.realized.set(key, found);
+    }
+    return found;
+  }
+
+  private readonly realized = new Map<string, Promise<Realization | null>>();
+
+  /**
+   * Whether the metrics reach back over (nearly all of) a window, so it can serve as the window
+   * before: the earliest sample of any node-level series in it must be within its first tenth.
+   */
+  async covers(window: { from: Date; to: Date }): Promise<boolean> {
+    const names = await this.client.metricNames(window);
+    const metric = COVERAGE_METRICS.find((m) => names.has(m));
+    if (!metric) return false;
+    const seconds = Math.max(60, Math.round((window.to.getTime() - window.from.getTime()) / 1000));
+    const earliest = await this.client.instant(`min(min_over_time(timestamp(${metric})[${seconds}s:60s]))`, new Date(window.to.getTime() - 1));
+    const t = earliest[0]?.value;
+    return t !== undefined && t * 1000 <= window.from.getTime() + (window.to.getTime() - window.from.getTime()) * 0.1;
   }
 
   /**
    * Rows of a metric template over a window: its groups with the measure, the scope applied.
    * Throws MetricsError when no family has the signal or the scope cannot be told from it.
    */
-  async rows(t: MetricTemplate, scope: Predicate[], window: { from: Date; to: Date }): Promise<MetricResult> {
-    const r = await this.realize(t.signal);
+  async rows(t: MetricTemplate, scope: Predicate[], window: { from: Date; to: Date }, span: { from: Date; to: Date } = window): Promise<MetricResult> {
+    // The family is the one reporting in the question's window (span: the window and the one before).
+    const r = await this.realize(t.signal, { from: new Date(span.to.getTime() - (window.to.getTime() - window.from.getTime())), to: span.to });
     if (!r) throw new MetricsError(`no ${SIGNAL_WORDS[t.signal]} metrics on Prometheus at ${this.client.shown} (looked for ${SIGNALS[t.signal].map((x) => x.metric).join(", ")})`);
     const q = this.compile(r, t, scope, window);
     const promql = compilePromql(q);
     // A millisecond before the end: the range is (end - range, end], and the window is [from, to).
-    const samples = await this.client.instant(promql, new Date(window.to.getTime() - 1));
+    const warnings: string[] = [];
+    const samples = await this.client.instant(promql, new Date(window.to.getTime() - 1), warnings);
     // Labels read as flow fields; groups that read the same (pods of one workload) add up.
     // A side the family does not label (Hubble names only one side of a flow) reads as null;
     // a scope none of whose fields the family has cannot be honoured at all.
@@ -68,14 +111,26 @@ export class MetricSource {
     const blind = scope.find((p) => !fieldsOf(p).some((f) => own.includes(f)));
     if (blind) throw new MetricsError(`${FAMILY_NAMES[r.family]} metrics (${r.metric}) cannot tell ${describe(blind)}`);
     const columns = [...t.groupBy, t.as];
-    const tests = [...scope, ...t.where.map(asPredicate)].map((p) => ({ p, test: rowTest(p, fields) }));
-    const unknown = tests.find((x) => x.test === null);
+    const filters = t.where.map(asPredicate).map((p) => ({ p, test: rowTest(p, fields) }));
+    const unknown = filters.find((x) => x.test === null);
     if (unknown) throw new MetricsError(`${FAMILY_NAMES[r.family]} metrics (${r.metric}) cannot tell ${describe(unknown.p)}`);
+    let uncertain = 0, blindOut = 0;
     const groups = new Map<string, Cell[]>();
     for (const s of samples) {
       const read = readLabels(r, s.labels);
       const full: Cell[] = fields.map((f) => read[f] ?? null);
-      if (!tests.every((x) => x.test!(full)) || t.require.some((f) => !read[f])) continue;
+      if (!filters.every((x) => x.test!(full)) || t.require.some((f) => !read[f])) continue;
+      // Hubble's context names one side of a flow (ACNS: the source on egress, the destination on
+      // ingress): a side left unnamed is unknown, so the scope is judged on the side that is named.
+      const blindSides = new Set(Object.entries(r.fields).filter(([, l]) => l.read === "nsPod" && !s.labels[l.label]).map(([side]) => side));
+      // An unnamed side may complete a question that names both parties ("A can't reach B"); it
+      // never lets in a flow whose named side is another party (another team's pods).
+      const verdicts = scope.map((p) => ({ either: "any" in p && !namesBoth(p), v: judge(p, read, blindSides) }));
+      if (verdicts.some(({ either, v }) => v === false || (either && v === null))) {
+        if (verdicts.some(({ either, v }) => either && v === null) && !verdicts.some(({ v }) => v === false)) blindOut++;
+        continue;
+      }
+      if (verdicts.some(({ v }) => v === null)) uncertain++;
       const key = t.groupBy.map((g) => read[g] ?? null);
       const k = JSON.stringify(key);
       const row = groups.get(k) ?? [...key, 0];
@@ -87,7 +142,9 @@ export class MetricSource {
       .map((row) => { const v = row[row.length - 1] as number; row[row.length - 1] = r.fn === "increase" ? Math.round(v) : Math.round(v * 10) / 10; return row; })
       .filter((row) => (row[row.length - 1] as number) > 0)
       .sort((a, b) => (b[b.length - 1] as number) - (a[a.length - 1] as number));
-    return { columns, rows, promql, family: FAMILY_NAMES[r.family] };
+    return { columns, rows, promql, family: FAMILY_NAMES[r.family], ...(warnings.length && { warnings }), ...((uncertain || blindOut) && { note: uncertain
+      ? `${FAMILY_NAMES[r.family]} metrics name only one side of each flow: rows whose other side is not named are counted for the party the question names.`
+      : `${FAMILY_NAMES[r.family]} metrics name only one side of each flow: what is seen only at the other end of its flows is not counted here.` }) };
   }
 
   /**
@@ -95,9 +152,13 @@ export class MetricSource {
    * at `stepSeconds`: per step, how much a count grew in that step (or a gauge's average).
    */
   async series(t: MetricTemplate, scope: Predicate[], window: { from: Date; to: Date }, stepSeconds: number): Promise<{ promql: string; series: { fields: Record<string, Cell>; points: [number, number][] }[] }> {
-    const r = await this.realize(t.signal);
+    const span = window.to.getTime() - window.from.getTime();
+    const r = await this.realize(t.signal, { from: new Date(window.to.getTime() - span / 2), to: window.to });
     if (!r) return { promql: "", series: [] };
-    const q = { ...this.compile(r, t, scope, window), rangeSeconds: stepSeconds };
+    // A range of at least two scrapes: over one step alone, a 60 s scrape leaves one sample and
+    // increase() nothing. A count's increase over it is read back as per step.
+    const range = Math.max(stepSeconds * 2, 120);
+    const q = { ...this.compile(r, t, scope, window), rangeSeconds: range, ...(r.fn === "increase" && { scale: stepSeconds / range }) };
     const promql = compilePromql(q);
     // Ranges are (t - step, t]: evaluated a millisecond before each step's end, a point holds
     // [start, end) of its step, as flow buckets do, and a sample at the step's start counts in it.
@@ -137,12 +198,40 @@ export class MetricSource {
   }
 }
 
+/** Series every family's agent reports steadily, for telling how far back the metrics reach. */
+const COVERAGE_METRICS = ["networkobservability_forward_count", "cilium_forward_count_total", "hubble_flows_processed_total", "hubble_drop_total", "hubble_tcp_flags_total", "hubble_dns_queries_total", "networkobservability_tcp_state"];
+
 const SIGNAL_WORDS: Record<Signal, string> = {
   forwards: "forwarded-traffic", drops: "drop", podDrops: "per-pod drop", podFlows: "per-pod flow", tcpState: "TCP state", dnsResponses: "DNS response", tcpFlags: "TCP flag", httpResponses: "HTTP response",
 };
 
 function asPredicate(w: MetricTemplate["where"][number]): Predicate {
   return (w.op === "eq" || w.op === "neq" ? { field: w.field, op: w.op, value: w.values[0]! } : { field: w.field, op: w.op, values: w.values }) as Predicate;
+}
+
+/** A scope predicate on a row: true, false, or null when it rests on a side the metrics do not name. */
+function judge(p: Predicate, row: Record<string, string | null>, blind: Set<string>): boolean | null {
+  if ("any" in p) {
+    const vs = p.any.map((x) => judge(x, row, blind));
+    return vs.some((v) => v === true) ? true : vs.some((v) => v === null) ? null : false;
+  }
+  if ("all" in p) {
+    const vs = p.all.map((x) => judge(x, row, blind));
+    return vs.some((v) => v === false) ? false : vs.some((v) => v === null) ? null : true;
+  }
+  if ("not" in p) {
+    const v = judge(p.not, row, blind);
+    return v === null ? null : !v;
+  }
+  const side = /^(src|dst)(Namespace|Workload|Pod)$/.exec(p.field)?.[1];
+  if (side && blind.has(side)) return null;
+  const test = rowTest(p, [p.field]);
+  return test ? test([row[p.field] ?? null]) : null;
+}
+
+/** A scope that names both parties of a flow (each alternative holds a source and a destination field). */
+function namesBoth(p: Predicate): boolean {
+  return "any" in p && p.any.every((x) => { const f = fieldsOf(x); return f.some((n) => n.startsWith("src")) && f.some((n) => n.startsWith("dst")); });
 }
 
 function fieldsOf(p: Predicate): string[] {

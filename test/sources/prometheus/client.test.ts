@@ -92,7 +92,7 @@ describe("Azure Monitor managed Prometheus", () => {
     mode = "500";
     await expect(new PrometheusClient({ url, azure: true, credential, ca: tls.cert }).instant("up", new Date())).rejects.toThrow(/^Prometheus at [^ ]+ refused a query \(internal\): query processing failed$/);
     mode = "slow";
-    await expect(new PrometheusClient({ url, azure: true, credential, ca: tls.cert, timeoutMs: 300 }).instant("up", new Date())).rejects.toThrow(/^Prometheus at [^ ]+ did not answer within 0 s$|^Prometheus at [^ ]+ did not answer within \d+ s$/);
+    await expect(new PrometheusClient({ url, azure: true, credential, ca: tls.cert, timeoutMs: 300 }).instant("up", new Date())).rejects.toThrow(/^Prometheus at [^ ]+ did not answer within 300 ms$/);
     mode = "ok";
     await expect(new PrometheusClient({ url: "http://127.0.0.1:9" }).instant("up", new Date())).rejects.toThrow(/^Prometheus at http:\/\/127\.0\.0\.1:9 cannot be reached \(ECONNREFUSED\)$/);
   });
