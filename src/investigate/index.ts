@@ -105,7 +105,7 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     return timelines.get(draft)!;
   };
   // The same fault seen in flow logs and in metrics is one finding, with both as evidence.
-  const twins = new Map<FindingDraft, { draft: FindingDraft; outcome: CheckOutcome }[]>();
+  const twins = new Map<FindingDraft, { draft: FindingDraft; outcome: CheckOutcome }>();
   const drafted = outcomes.flatMap((o) => o.drafts.map((draft) => ({ draft, outcome: o })));
   // One metric finding to one flow finding, never a worse metric finding into a milder one.
   const rankBand = { critical: 0, warning: 1, info: 2 } as const;
@@ -113,7 +113,7 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     if (m.outcome.check.source !== "metrics") return true;
     const twin = drafted.find((f) => f.outcome.check.source === "flows" && !twins.has(f.draft) && sameFault(f.draft, m.draft) && rankBand[f.draft.severity] <= rankBand[m.draft.severity]);
     if (!twin) return true;
-    twins.set(twin.draft, [m]);
+    twins.set(twin.draft, m);
     return false;
   }));
   // No window before to compare with, yet the data shows the trouble start inside the window
@@ -151,8 +151,8 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
       : draft.facts;
     const title = facts === draft.facts ? draft.title : titleOf({ ...draft, ...(facts && { facts }) });
     const cause = causeOf(ranked, i);
-    const seen = (twins.get(draft) ?? []).map((m) => `${familyOf(m.outcome)}: ${Math.round(m.draft.value).toLocaleString("en-US")} ${m.draft.unit}`);
-    const also = seen.length ? `; metrics agree (${seen.join("; ")})` : "";
+    const twin = twins.get(draft);
+    const also = twin ? `; metrics agree (${twin.outcome.family ?? "metrics"}: ${Math.round(twin.draft.value).toLocaleString("en-US")} ${twin.draft.unit})` : "";
     return { title: (cause === null ? title : `${title}, a symptom of finding ${cause + 1} (${causeWords(ranked[cause]!.draft)})`) + also, since: t?.sinceAtDataStart ? null : since };
   });
   const titles = new Map(ranked.map((r, i) => [r.draft, told[i]!.title]));
@@ -174,7 +174,7 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     title: told[i]!.title,
     subject: draft.subject, peer: draft.peer, reason: draft.reason, query: draft.query ?? null,
     value: draft.value, unit: draft.unit, baseline: draft.baseline, since: told[i]!.since,
-    next: nextSteps(draft, parties.get(draft)), evidence: [outcome, ...(twins.get(draft) ?? []).map((m) => m.outcome)].map((o) => order.indexOf(o)).filter((i) => i >= 0),
+    next: nextSteps(draft, parties.get(draft)), evidence: [outcome, twins.get(draft)?.outcome].map((o) => (o ? order.indexOf(o) : -1)).filter((i) => i >= 0),
   }));
   const answered = (b: Playbook) => outcomes.some((o) => o.evidence !== null && b.checks.some((c) => c.id === o.check.id));
   const figures = outcomes.filter((o) => o.figures && o.check.present.answers?.some((a) => question.asks.includes(a))).map((o) => ({ title: o.check.title, text: o.figures! }));
@@ -251,11 +251,6 @@ function sameFault(a: FindingDraft, b: FindingDraft): boolean {
 const SAME_REASONS = [new Set(["CT_MAP_INSERTION_FAILED", "UNKNOWN_CONNECTION_TRACKING_STATE"])];
 function sameReason(a: string | null, b: string | null): boolean {
   return (a ?? null) === (b ?? null) || (!!a && !!b && SAME_REASONS.some((s) => s.has(a) && s.has(b)));
-}
-
-/** "Retina metrics" from a metric check's evidence title. */
-function familyOf(o: CheckOutcome): string {
-  return /\(([^()]+ metrics)\)$/.exec(o.evidence?.title ?? "")?.[1] ?? "metrics";
 }
 
 async function countFlows(source: FlowSource, q: Question): Promise<number> {

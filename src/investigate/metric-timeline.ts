@@ -1,7 +1,7 @@
 import { label, since, type FindingDraft } from "../analyze/index.js";
 import type { Scope } from "../model/index.js";
 import { scopePredicates, windows, type Check } from "../playbooks/index.js";
-import { BIN_SECONDS, rowTest, type Predicate } from "../query/index.js";
+import { asPredicate, BIN_SECONDS, rowTest, type Predicate } from "../query/index.js";
 import type { MetricSource } from "../sources/prometheus/index.js";
 import { binFor, type Timeline } from "./timeline.js";
 
@@ -16,15 +16,14 @@ export async function metricTimelineOf(metrics: MetricSource, scope: Scope, chec
   if (!template) return null;
   const { baseline, current } = windows(scope);
   const step = Math.max(60, BIN_SECONDS[binFor(scope)]);
-  const { series } = await metrics.series(template, scopePredicates(scope, check.scope), { from: baseline.from, to: current.to }, step);
+  const { series } = await metrics.series(template, scopePredicates(scope, check.scope), { from: baseline.from, to: current.to }, step, current);
   if (!series.length) return null;
   const fields = [...new Set(series.flatMap((s) => Object.keys(s.fields)))];
-  const tests = [...d.match, ...template.where.map((w): Predicate => (w.values.length === 1 && (w.op === "eq" || w.op === "neq") ? { field: w.field, op: w.op, value: w.values[0]! } : { field: w.field, op: w.op === "eq" ? "in" : w.op === "neq" ? "notIn" : w.op, values: w.values }) as Predicate)];
+  const filters = template.where.map((w) => rowTest(asPredicate(w), fields));
   // The reason may be a column the flow predicates cannot name (a TCP state): test it here.
   const reasonField = typeof check.analyze.params.reason === "string" ? check.analyze.params.reason : null;
-  const own_reason = reasonField && d.reason && !d.match.some((p) => "field" in p && p.field === reasonField) ? [{ field: reasonField, op: "eq", value: d.reason } as unknown as Predicate] : [];
-  const mine = [...d.match, ...own_reason].map((p) => rowTest(p, fields));
-  const filters = tests.slice(d.match.length).map((p) => rowTest(p, fields));
+  const ownReason = reasonField && d.reason && !d.match.some((p) => "field" in p && p.field === reasonField) ? rowTest({ field: reasonField, op: "eq", value: d.reason } as unknown as Predicate, fields) : null;
+  const mine = d.match.map((p) => rowTest(p, fields));
   if (mine.some((t) => t === null)) return null;
   const stamps: number[] = [];
   for (let t = baseline.from.getTime() / 1000 + step; t <= current.to.getTime() / 1000 + 1e-6; t += step) stamps.push(t);
@@ -36,8 +35,8 @@ export async function metricTimelineOf(metrics: MetricSource, scope: Scope, chec
     const row = fields.map((f) => s.fields[f] ?? null);
     if (!filters.every((t) => t === null || t(row))) continue;
     // The rest is the same reason elsewhere (SYN_SENT on the other nodes), not every state.
-    const reasonOk = own_reason.every((p) => rowTest(p, fields)!(row));
-    const target = mine.every((t) => t!(row)) ? own : reasonOk ? rest : null;
+    const reasonOk = !ownReason || ownReason(row);
+    const target = reasonOk && mine.every((t) => t!(row)) ? own : reasonOk ? rest : null;
     if (!target) continue;
     for (const [t, v] of s.points) {
       const i = at.get(Math.round(t + 0.001));
@@ -48,10 +47,10 @@ export async function metricTimelineOf(metrics: MetricSource, scope: Scope, chec
   const buckets = stamps.map((t) => new Date((t - step) * 1000).toISOString());
   const round = (xs: number[]) => xs.map((v) => Math.round(v * 10) / 10);
   const named = label(d.subject) + (d.reason ? ` ${d.reason}` : "");
-  // A gauge (TCP states) is judged on how far it rose above its level before.
-  const floor = check.metrics && Object.values(check.metrics)[0]?.signal === "tcpState" ? Math.max(...own.slice(0, Math.floor(own.length / 2)), 0) : 0;
-  // A fall (a node gone silent) is judged on what went missing against its level before.
+  // The window before (the first half) sets the level: a gauge (TCP states) is judged on how far
+  // it rose above its highest, a fall (a node gone silent) on what went missing from its average.
   const before = own.slice(0, Math.floor(own.length / 2));
+  const floor = template.signal === "tcpState" ? Math.max(...before, 0) : 0;
   const level = before.reduce((a, b) => a + b, 0) / Math.max(before.length, 1);
   const trouble = d.kind === "traffic_drop" ? own.map((v) => Math.max(level - v, 0)) : own.map((v) => Math.max(v - floor, 0));
   const began = since(buckets.map((t, i) => ({ t, v: trouble[i]! })), scope.from, { floor: 0.5 });

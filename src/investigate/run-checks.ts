@@ -12,6 +12,8 @@ export interface CheckOutcome {
   figures?: string | null;
   /** A check that did not run, and why (source not configured, failed). */
   note?: string;
+  /** A metrics check: the family that answered ("Retina metrics"). */
+  family?: string;
 }
 
 export interface RunContext {
@@ -122,12 +124,11 @@ async function runMetricCheck(check: Check, ctx: RunContext, metrics: MetricSour
     const queries: Record<string, QueryRows> = {};
     const ran: Record<string, Awaited<ReturnType<MetricSource["rows"]>>> = {};
     for (const [name, template] of Object.entries(check.metrics)) {
-      // The family is the one with samples in the question's window and the one before; the
-      // window before counts only when the metrics reach back over it (ctx.hasBaseline).
-      const span = { from: baseline.from, to: current.to };
+      // The family is the one reporting in the question's window, for the window before too; that
+      // counts only when the metrics reach back over it (ctx.hasBaseline).
       const [now, before] = await Promise.all([
-        metrics.rows(template, scopeWhere, current, span),
-        ctx.hasBaseline && analyzer.usesBaseline !== false ? metrics.rows(template, scopeWhere, baseline, span) : null,
+        metrics.rows(template, scopeWhere, current),
+        ctx.hasBaseline && analyzer.usesBaseline !== false ? metrics.rows(template, scopeWhere, baseline, current) : null,
       ]);
       ran[name] = now;
       queries[name] = { current: asRows(now), baseline: before ? asRows(before) : null };
@@ -154,7 +155,7 @@ async function runMetricCheck(check: Check, ctx: RunContext, metrics: MetricSour
     const said = [...new Set(Object.values(ran).map((x) => x.note).filter((n): n is string => !!n))];
     const warnings = [...new Set(Object.values(ran).flatMap((x) => x.warnings ?? []))];
     if (warnings.length) said.push(`Prometheus warned: ${warnings.join("; ")}.`);
-    return { check, drafts, evidence, figures, ...(said.length && { note: said.join(" ") }) };
+    return { check, drafts, evidence, figures, family: `${table.family} metrics`, ...(said.length && { note: said.join(" ") }) };
   } catch (e) {
     const message = (e as Error).message.split("\n")[0];
     return { check, drafts: [], evidence: null, note: (e as Error).name === "MetricsError" ? `"${check.title}" skipped: ${message}.` : `check "${check.id}" failed: ${message}` };

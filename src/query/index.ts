@@ -5,4 +5,4 @@ export { compileKql } from "./kql.js";
 export { kqlString } from "./escape.js";
 export type { FlowResult, FlowSource } from "./source.js";
 export { orderRows, rowMatches, rowTest } from "./rows.js";
-export { compilePromql, compileSelector, promqlString, re2Literal, MetricQuery, MetricTemplate, LabelMatcher } from "./promql.js";
+export { asPredicate, compilePromql, compileSelector, promqlString, re2Literal, MetricQuery, MetricTemplate, LabelMatcher } from "./promql.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Predicate } from "./ir.js";
 
 /**
  * A metric query as data, compiled to PromQL here and only here. Label names and metric names
@@ -100,3 +101,8 @@ export const MetricTemplate = z
   .strict();
 export type MetricTemplate = z.output<typeof MetricTemplate>;
 
+
+/** A template's label filter as a flow predicate (rows of metrics are read in flow-field words). */
+export function asPredicate(w: MetricTemplate["where"][number]): Predicate {
+  return (w.op === "eq" || w.op === "neq" ? { field: w.field, op: w.op, value: w.values[0]! } : { field: w.field, op: w.op, values: w.values }) as Predicate;
+}

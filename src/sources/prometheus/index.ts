@@ -1,6 +1,6 @@
 import type { Cell, Inventory } from "../../model/index.js";
 import { rowTest, type Predicate } from "../../query/index.js";
-import { compilePromql, type LabelMatcher, type MetricQuery, type MetricTemplate } from "../../query/promql.js";
+import { asPredicate, compilePromql, type LabelMatcher, type MetricQuery, type MetricTemplate } from "../../query/promql.js";
 import { MetricsError, PrometheusClient, type PrometheusOptions } from "./client.js";
 import { FAMILY_NAMES, labelOf, readLabels, reasonSpellings, SIGNALS, type Realization, type Signal } from "./families.js";
 
@@ -94,9 +94,9 @@ export class MetricSource {
    * Rows of a metric template over a window: its groups with the measure, the scope applied.
    * Throws MetricsError when no family has the signal or the scope cannot be told from it.
    */
-  async rows(t: MetricTemplate, scope: Predicate[], window: { from: Date; to: Date }, span: { from: Date; to: Date } = window): Promise<MetricResult> {
-    // The family is the one reporting in the question's window (span: the window and the one before).
-    const r = await this.realize(t.signal, { from: new Date(span.to.getTime() - (window.to.getTime() - window.from.getTime())), to: span.to });
+  async rows(t: MetricTemplate, scope: Predicate[], window: { from: Date; to: Date }, reporting: { from: Date; to: Date } = window): Promise<MetricResult> {
+    // The family is the one reporting in `reporting` (the question's window, for the one before too).
+    const r = await this.realize(t.signal, reporting);
     if (!r) throw new MetricsError(`no ${SIGNAL_WORDS[t.signal]} metrics on Prometheus at ${this.client.shown} (looked for ${SIGNALS[t.signal].map((x) => x.metric).join(", ")})`);
     const q = this.compile(r, t, scope, window);
     const promql = compilePromql(q);
@@ -151,9 +151,8 @@ export class MetricSource {
    * The template's series over time (query_range), each with its labels read as flow fields,
    * at `stepSeconds`: per step, how much a count grew in that step (or a gauge's average).
    */
-  async series(t: MetricTemplate, scope: Predicate[], window: { from: Date; to: Date }, stepSeconds: number): Promise<{ promql: string; series: { fields: Record<string, Cell>; points: [number, number][] }[] }> {
-    const span = window.to.getTime() - window.from.getTime();
-    const r = await this.realize(t.signal, { from: new Date(window.to.getTime() - span / 2), to: window.to });
+  async series(t: MetricTemplate, scope: Predicate[], window: { from: Date; to: Date }, stepSeconds: number, reporting: { from: Date; to: Date } = window): Promise<{ promql: string; series: { fields: Record<string, Cell>; points: [number, number][] }[] }> {
+    const r = await this.realize(t.signal, reporting);
     if (!r) return { promql: "", series: [] };
     // A range of at least two scrapes: over one step alone, a 60 s scrape leaves one sample and
     // increase() nothing. A count's increase over it is read back as per step.
@@ -204,10 +203,6 @@ const COVERAGE_METRICS = ["networkobservability_forward_count", "cilium_forward_
 const SIGNAL_WORDS: Record<Signal, string> = {
   forwards: "forwarded-traffic", drops: "drop", podDrops: "per-pod drop", podFlows: "per-pod flow", tcpState: "TCP state", dnsResponses: "DNS response", tcpFlags: "TCP flag", httpResponses: "HTTP response",
 };
-
-function asPredicate(w: MetricTemplate["where"][number]): Predicate {
-  return (w.op === "eq" || w.op === "neq" ? { field: w.field, op: w.op, value: w.values[0]! } : { field: w.field, op: w.op, values: w.values }) as Predicate;
-}
 
 /** A scope predicate on a row: true, false, or null when it rests on a side the metrics do not name. */
 function judge(p: Predicate, row: Record<string, string | null>, blind: Set<string>): boolean | null {
