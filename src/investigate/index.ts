@@ -93,7 +93,7 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     outcomes = [...outcomes, ...(await run(more))];
     ran = [...asked, ...rest];
   }
-  for (const o of outcomes) if (o.note && !notes.includes(o.note)) notes.push(o.note);
+  for (const o of outcomes) for (const n of o.notes ?? []) if (!notes.includes(n)) notes.push(n);
 
   const timelines = new Map<FindingDraft, Timeline | null>();
   const timeline = async ({ draft, outcome }: { draft: FindingDraft; outcome: CheckOutcome }) => {

@@ -1,7 +1,7 @@
 import { ANALYZERS, type FindingDraft, type QueryRows, type Row } from "../analyze/index.js";
 import { visible, type Cell, type Evidence, type Scope } from "../model/index.js";
 import { scopePredicates, windows, type Check } from "../playbooks/index.js";
-import type { MetricSource } from "../sources/prometheus/index.js";
+import type { MetricResult, MetricSource } from "../sources/prometheus/index.js";
 import { compileKql, flowQuery, orderRows, rowTest, type FlowQuery, type FlowResult, type FlowSource, type Predicate } from "../query/index.js";
 
 export interface CheckOutcome {
@@ -10,8 +10,8 @@ export interface CheckOutcome {
   evidence: Evidence | null;
   /** The figures the check states when a question asks for them (see Analyzer.figures). */
   figures?: string | null;
-  /** A check that did not run, and why (source not configured, failed). */
-  note?: string;
+  /** What the reader must know: a check that did not run and why, a side left unnamed, a warning (one sentence each). */
+  notes?: string[];
   /** A metrics check: the family that answered ("Retina metrics"). */
   family?: string;
 }
@@ -33,10 +33,10 @@ const EVIDENCE_ROWS = 20;
 /** Run one check: its queries over the window and the window before, then its analyzer. */
 export async function runCheck(check: Check, ctx: RunContext): Promise<CheckOutcome> {
   if (check.source === "metrics") {
-    if (!ctx.metrics) return { check, drafts: [], evidence: null, note: METRICS_OFF };
+    if (!ctx.metrics) return { check, drafts: [], evidence: null, notes: [METRICS_OFF] };
     return runMetricCheck(check, ctx, ctx.metrics);
   }
-  if (!ctx.source) return { check, drafts: [], evidence: null, note: FLOWS_OFF };
+  if (!ctx.source) return { check, drafts: [], evidence: null, notes: [FLOWS_OFF] };
   const source = ctx.source;
   try {
     const { current, baseline } = windows(ctx.scope);
@@ -60,9 +60,9 @@ export async function runCheck(check: Check, ctx: RunContext): Promise<CheckOutc
     const drafts = analyzer.run(input);
     const figures = analyzer.figures?.(input) ?? null;
     const evidence = await evidenceOf(check, ctx, source, scopeWhere, results, notes);
-    return { check, drafts, evidence, figures, ...(notes.size && { note: [...notes].join(" ") }) };
+    return { check, drafts, evidence, figures, ...(notes.size && { notes: [...notes] }) };
   } catch (e) {
-    return { check, drafts: [], evidence: null, note: `check "${check.id}" failed: ${(e as Error).message.split("\n")[0]}` };
+    return { check, drafts: [], evidence: null, notes: [`check "${check.id}" failed: ${(e as Error).message.split("\n")[0]}`] };
   }
 }
 
@@ -108,6 +108,31 @@ function readable(c: Cell): Cell {
   return typeof c === "number" && !Number.isInteger(c) ? Math.round(c * 10) / 10 : c;
 }
 
+/**
+ * Rows with another signal's measure as a column, matched on the groups (a group only the other
+ * has is kept, its first measure 0); both PromQL, one a line, so each column can be rerun.
+ */
+function joinColumn(main: MetricResult, other: MetricResult | null, as: string, groups: number): MetricResult {
+  const key = (row: Cell[]) => JSON.stringify(row.slice(0, groups));
+  const width = main.columns.length;
+  const rows = new Map(main.rows.map((r) => [key(r), [...r, other ? 0 : null] as Cell[]]));
+  for (const r of other?.rows ?? []) {
+    const row = rows.get(key(r)) ?? [...r.slice(0, groups), ...new Array<Cell>(width - groups).fill(0), 0];
+    row[width] = r[r.length - 1] ?? 0;
+    rows.set(key(r), row);
+  }
+  const warnings = [...(main.warnings ?? []), ...(other?.warnings ?? [])];
+  const note = main.note ?? other?.note;
+  return {
+    ...main,
+    columns: [...main.columns, as],
+    rows: [...rows.values()],
+    promql: other ? `${main.promql}\n${other.promql}` : main.promql,
+    ...(warnings.length && { warnings }),
+    ...(note && { note }),
+  };
+}
+
 /** Said once in a Report when checks of a kind could not run. */
 export const METRICS_OFF = "Prometheus not configured: metric checks skipped (pass --prometheus URL or set PROMETHEUS_URL).";
 export const FLOWS_OFF = "No flow logs configured: flow-log checks skipped (pass --flows FILE, --store PATH or --workspace ID).";
@@ -123,13 +148,25 @@ async function runMetricCheck(check: Check, ctx: RunContext, metrics: MetricSour
     const analyzer = ANALYZERS[check.analyze.name]!;
     const queries: Record<string, QueryRows> = {};
     const ran: Record<string, Awaited<ReturnType<MetricSource["rows"]>>> = {};
+    const missing: string[] = [];
     for (const [name, template] of Object.entries(check.metrics)) {
       // The family is the one reporting in the question's window, for the window before too; that
       // counts only when the metrics reach back over it (ctx.hasBaseline).
-      const [now, before] = await Promise.all([
-        metrics.rows(template, scopeWhere, current),
-        ctx.hasBaseline && analyzer.usesBaseline !== false ? metrics.rows(template, scopeWhere, baseline, current) : null,
+      const both = (t: typeof template) => Promise.all([
+        metrics.rows(t, scopeWhere, current),
+        ctx.hasBaseline && analyzer.usesBaseline !== false ? metrics.rows(t, scopeWhere, baseline, current) : null,
       ]);
+      let [now, before] = await both(template);
+      for (const more of template.also) {
+        const got = await both({ ...template, signal: more.signal, as: more.as, also: [] }).catch((e: Error) => {
+          // A column the family lacks (Hubble counts no bytes) is left empty when it may be.
+          if (more.optional && e.name === "MetricsError") return null;
+          throw e;
+        });
+        if (!got) missing.push(more.as);
+        now = joinColumn(now, got?.[0] ?? null, more.as, template.groupBy.length);
+        before = before && joinColumn(before, got?.[1] ?? null, more.as, template.groupBy.length);
+      }
       ran[name] = now;
       queries[name] = { current: asRows(now), baseline: before ? asRows(before) : null };
     }
@@ -153,11 +190,12 @@ async function runMetricCheck(check: Check, ctx: RunContext, metrics: MetricSour
       query: { promql: table.promql, ...(kql && { kql }) },
     };
     const said = [...new Set(Object.values(ran).map((x) => x.note).filter((n): n is string => !!n))];
+    if (missing.length) said.push(`${table.family} metrics report no ${missing.join(" or ")}: ${missing.length > 1 ? "those columns are" : "that column is"} empty in "${check.title}".`);
     const warnings = [...new Set(Object.values(ran).flatMap((x) => x.warnings ?? []))];
     if (warnings.length) said.push(`Prometheus warned: ${warnings.join("; ")}.`);
-    return { check, drafts, evidence, figures, family: `${table.family} metrics`, ...(said.length && { note: said.join(" ") }) };
+    return { check, drafts, evidence, figures, family: `${table.family} metrics`, ...(said.length && { notes: said }) };
   } catch (e) {
     const message = (e as Error).message.split("\n")[0];
-    return { check, drafts: [], evidence: null, note: (e as Error).name === "MetricsError" ? `"${check.title}" skipped: ${message}.` : `check "${check.id}" failed: ${message}` };
+    return { check, drafts: [], evidence: null, notes: [(e as Error).name === "MetricsError" ? `"${check.title}" skipped: ${message}.` : `check "${check.id}" failed: ${message}`] };
   }
 }

@@ -85,10 +85,12 @@ export function compilePromql(input: MetricQuery): string {
   return q.top ? `topk(${q.top}, ${scaled})` : scaled;
 }
 
+const MetricSignal = z.enum(["forwards", "forwardBytes", "drops", "dropBytes", "podDrops", "podFlows", "tcpState", "dnsRequests", "dnsResponses", "tcpFlags", "httpResponses"]);
+
 /** A metric check's query as a playbook writes it: a signal, its groups and label filters, in flow-field words. */
 export const MetricTemplate = z
   .object({
-    signal: z.enum(["forwards", "drops", "podDrops", "podFlows", "tcpState", "dnsResponses", "tcpFlags", "httpResponses"]),
+    signal: z.lazy(() => MetricSignal),
     groupBy: z.array(z.string().regex(/^[a-z][A-Za-z]*$/)).min(1),
     where: z.array(z.object({ field: z.string(), op: z.enum(["eq", "neq", "in", "notIn"]), values: z.array(z.string()).min(1) }).strict()).default([]),
     /** Seconds looked back from each window's end, when the last minutes tell more than the whole window (a node gone silent). */
@@ -97,6 +99,12 @@ export const MetricTemplate = z
     require: z.array(z.string()).default([]),
     /** The measure's name in the rows the analyzer reads. */
     as: z.string().regex(/^[a-z][A-Za-z0-9]*$/).default("flows"),
+    /**
+     * More signals over the same groups, each a column of the same rows (requests beside
+     * responses, bytes beside packets). One the server lacks skips the check, unless `optional`:
+     * then its column is empty and the notes say so.
+     */
+    also: z.array(z.object({ signal: z.lazy(() => MetricSignal), as: z.string().regex(/^[a-z][A-Za-z0-9]*$/), optional: z.boolean().default(false) }).strict()).default([]),
   })
   .strict();
 export type MetricTemplate = z.output<typeof MetricTemplate>;

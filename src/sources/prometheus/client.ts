@@ -113,6 +113,12 @@ export class PrometheusClient {
     return Array.isArray(b.data) ? (b.data as string[]) : [];
   }
 
+  /** The label sets of the series a selector matches, over all the server holds. */
+  async series(match: string): Promise<Record<string, string>[]> {
+    const b = await this.call("POST", "api/v1/series", { "match[]": match });
+    return Array.isArray(b.data) ? (b.data as Record<string, string>[]) : [];
+  }
+
   /** `warnings` collects what Prometheus attached to this answer (partial data). */
   async instant(promql: string, time: Date, warnings?: string[]): Promise<Sample[]> {
     const body = await this.call("POST", "api/v1/query", { query: promql, time: (time.getTime() / 1000).toFixed(3) });

@@ -8,12 +8,17 @@ import type { LabelMatcher, MetricQuery } from "../../query/promql.js";
  * directions upper case, Hubble's `namespace/pod` context labels a namespace and a pod.
  */
 
-export type Signal = "forwards" | "drops" | "podDrops" | "podFlows" | "tcpState" | "dnsResponses" | "tcpFlags" | "httpResponses";
+export type Signal = "forwards" | "forwardBytes" | "drops" | "dropBytes" | "podDrops" | "podFlows" | "tcpState" | "dnsRequests" | "dnsResponses" | "tcpFlags" | "httpResponses";
 export type FamilyId = "retina" | "retina-adv" | "hubble" | "cilium";
 
 export const FAMILY_NAMES: Record<FamilyId, string> = { retina: "Retina", "retina-adv": "Retina advanced", hubble: "Hubble", cilium: "Cilium" };
 
-type LabelRead = "plain" | "upper" | "reason" | "rcode" | "nsPod" | "number";
+/**
+ * How a label reads as a flow field. nsPod: Hubble's one `namespace/pod` label for a side;
+ * split: Retina advanced's remote context, a side as `<prefix>namespace`, `<prefix>podname`,
+ * `<prefix>workload_name` (the label is the prefix; "unknown" is an unresolved pod).
+ */
+type LabelRead = "plain" | "upper" | "reason" | "rcode" | "nsPod" | "split" | "number";
 
 interface Realization {
   family: FamilyId;
@@ -25,6 +30,14 @@ interface Realization {
 }
 
 const nsPod = (label: string) => ({ label, read: "nsPod" as const });
+const split = (prefix: string) => ({ label: prefix, read: "split" as const });
+/** A side's label names (for a `split` side, the three it is read from). */
+export function sideLabels(l: { label: string; read: LabelRead }): string[] {
+  return l.read === "split" ? ["namespace", "podname", "workload_name"].map((x) => l.label + x) : [l.label];
+}
+const NODE = { label: "instance", read: "plain" as const };
+/** Retina advanced with remote context (MetricsConfiguration sourceLabels/destinationLabels). */
+const ADV_SIDES = { src: split("source_"), dst: split("destination_") };
 
 /** In order of preference: the first one the server has is used. */
 export const SIGNALS: Record<Signal, Realization[]> = {
@@ -40,10 +53,21 @@ export const SIGNALS: Record<Signal, Realization[]> = {
   ],
   podDrops: [
     { family: "hubble", metric: "hubble_drop_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, dropReason: { label: "reason", read: "reason" }, src: nsPod("source"), dst: nsPod("destination") } },
+    { family: "retina-adv", metric: "networkobservability_adv_drop_count", fn: "increase", fields: { node: NODE, dropReason: { label: "reason", read: "reason" }, direction: { label: "direction", read: "upper" }, ...ADV_SIDES } },
   ],
   podFlows: [
     // Forwarded flows by pod (ACNS context: the destination on ingress). Not kept by AKS's default keep-list.
     { family: "hubble", metric: "hubble_flows_processed_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, src: nsPod("source"), dst: nsPod("destination"), verdict: { label: "verdict", read: "upper" } }, fixed: [{ label: "verdict", op: "eq", values: ["FORWARDED"] }] },
+    // Requests only (is_reply="false" where Retina labels replies), as flow logs count a flow once.
+    { family: "retina-adv", metric: "networkobservability_adv_forward_count", fn: "increase", fields: { node: NODE, direction: { label: "direction", read: "upper" }, ...ADV_SIDES }, fixed: [{ label: "is_reply", op: "neq", values: ["true"] }] },
+  ],
+  forwardBytes: [
+    { family: "retina", metric: "networkobservability_forward_bytes", fn: "increase", fields: { node: NODE, direction: { label: "direction", read: "upper" } } },
+    { family: "cilium", metric: "cilium_forward_bytes_total", fn: "increase", fields: { node: NODE, direction: { label: "direction", read: "upper" } } },
+  ],
+  dropBytes: [
+    { family: "retina", metric: "networkobservability_drop_bytes", fn: "increase", fields: { node: NODE, dropReason: { label: "reason", read: "reason" }, direction: { label: "direction", read: "upper" } } },
+    { family: "cilium", metric: "cilium_drop_bytes_total", fn: "increase", fields: { node: NODE, dropReason: { label: "reason", read: "reason" }, direction: { label: "direction", read: "upper" } } },
   ],
   tcpState: [
     { family: "retina", metric: "networkobservability_tcp_state", fn: "avg_over_time", fields: { node: { label: "instance", read: "plain" }, state: { label: "state", read: "upper" } } },
@@ -51,6 +75,13 @@ export const SIGNALS: Record<Signal, Realization[]> = {
   dnsResponses: [
     // As in flow logs, a response goes from the server (source) to the client that asked (destination).
     { family: "hubble", metric: "hubble_dns_responses_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, src: nsPod("source"), dst: nsPod("destination"), dnsRcode: { label: "rcode", read: "rcode" }, dnsQuery: { label: "query", read: "plain" }, dnsQtypes: { label: "qtypes", read: "plain" } } },
+    // Both sides named: the server is the response's source.
+    { family: "retina-adv", metric: "networkobservability_adv_dns_response_count", fn: "increase", fields: { node: NODE, ...ADV_SIDES, dnsServer: split("source_"), dnsRcode: { label: "return_code", read: "rcode" }, dnsQuery: { label: "query", read: "plain" }, dnsQtypes: { label: "query_type", read: "plain" } } },
+  ],
+  dnsRequests: [
+    // A query goes from the client (source) to the server; a policy-dropped one carries an rcode.
+    { family: "hubble", metric: "hubble_dns_queries_total", fn: "increase", fields: { node: NODE, src: nsPod("source"), dst: nsPod("destination"), dnsQuery: { label: "query", read: "plain" }, dnsQtypes: { label: "qtypes", read: "plain" } }, fixed: [{ label: "rcode", op: "eq", values: [""] }] },
+    { family: "retina-adv", metric: "networkobservability_adv_dns_request_count", fn: "increase", fields: { node: NODE, ...ADV_SIDES, dnsServer: split("destination_"), dnsQuery: { label: "query", read: "plain" }, dnsQtypes: { label: "query_type", read: "plain" } } },
   ],
   httpResponses: [
     // Labels come from the response flow itself (pkg/hubble/metrics/http): source is the server, destination the client.
@@ -58,6 +89,7 @@ export const SIGNALS: Record<Signal, Realization[]> = {
   ],
   tcpFlags: [
     { family: "hubble", metric: "hubble_tcp_flags_total", fn: "increase", fields: { node: { label: "instance", read: "plain" }, src: nsPod("source"), dst: nsPod("destination"), tcpFlag: { label: "flag", read: "upper" } } },
+    { family: "retina-adv", metric: "networkobservability_adv_tcpflags_count", fn: "increase", fields: { node: NODE, ...ADV_SIDES, tcpFlag: { label: "flag", read: "upper" } } },
   ],
 };
 
@@ -126,6 +158,12 @@ export function readLabels(r: Realization, labels: Record<string, string>): Reco
       row[`${field}Namespace`] = ns;
       row[`${field}Pod`] = pod;
       row[`${field}Workload`] = pod ? (WORKLOAD.exec(pod)?.[1] ?? pod) : null;
+    } else if (read === "split") {
+      const known = (v: string | undefined) => (v && v !== "unknown" ? v : null);
+      const pod = known(labels[`${label}podname`]);
+      row[`${field}Namespace`] = pod ? known(labels[`${label}namespace`]) : null;
+      row[`${field}Pod`] = row[`${field}Namespace`] ? pod : null;
+      row[`${field}Workload`] = row[`${field}Pod`] ? (known(labels[`${label}workload_name`]) ?? (WORKLOAD.exec(pod!)?.[1] ?? pod)) : null;
     } else if (read === "reason") row[field] = raw ? normalReason(raw) : null;
     else if (read === "rcode") row[field] = normalRcode(raw);
     else if (read === "upper") row[field] = raw ? raw.toUpperCase() : null;
@@ -139,7 +177,7 @@ export function readLabels(r: Realization, labels: Record<string, string>): Reco
 export function labelOf(r: Realization, field: string): { label: string; read: LabelRead; part?: "Namespace" | "Workload" | "Pod" } | null {
   const direct = r.fields[field];
   if (direct) return direct;
-  const m = /^(src|dst)(Namespace|Workload|Pod)$/.exec(field);
+  const m = /^(src|dst|dnsServer)(Namespace|Workload|Pod)$/.exec(field);
   if (m && r.fields[m[1]!]) return { ...r.fields[m[1]!]!, part: m[2] as "Namespace" | "Workload" | "Pod" };
   return null;
 }

@@ -2,7 +2,7 @@ import type { Cell, Inventory } from "../../model/index.js";
 import { rowTest, type Predicate } from "../../query/index.js";
 import { asPredicate, compilePromql, type LabelMatcher, type MetricQuery, type MetricTemplate } from "../../query/promql.js";
 import { MetricsError, PrometheusClient, type PrometheusOptions } from "./client.js";
-import { FAMILY_NAMES, labelOf, readLabels, reasonSpellings, SIGNALS, type Realization, type Signal } from "./families.js";
+import { FAMILY_NAMES, labelOf, readLabels, reasonSpellings, sideLabels, SIGNALS, type Realization, type Signal } from "./families.js";
 
 export { MetricsError, PrometheusClient, AZURE_PROMETHEUS_SCOPE, isAzurePrometheus, type PrometheusOptions } from "./client.js";
 export { normalReason, normalRcode } from "./families.js";
@@ -33,11 +33,15 @@ export class MetricSource {
    */
   async inventory(): Promise<Inventory | null> {
     const [src, dst, nodes] = await Promise.all(["source", "destination", "instance"].map((l) => this.client.labelValues(l).catch(() => [] as string[])));
+    // Retina advanced names a side in three labels: the pairs come from its series.
+    const adv = (await Promise.all(ADV_INVENTORY.map((m) => this.client.series(m).catch(() => [] as Record<string, string>[])))).flat();
     const inv: Inventory = { namespaces: [], workloads: [], pods: [], nodes: [...nodes!].sort() };
     const seen = new Set<string>();
-    for (const v of [...src!, ...dst!].sort()) {
-      const read = readLabels({ family: "hubble", metric: "", fn: "increase", fields: { x: { label: "v", read: "nsPod" } } }, { v });
+    const hubble = [...src!, ...dst!].map((v) => readLabels({ family: "hubble", metric: "", fn: "increase", fields: { x: { label: "v", read: "nsPod" } } }, { v }));
+    const retina = adv.slice(0, 50_000).flatMap((labels) => ["source_", "destination_"].map((prefix) => readLabels({ family: "retina-adv", metric: "", fn: "increase", fields: { x: { label: prefix, read: "split" } } }, labels)));
+    for (const read of [...hubble, ...retina].sort((a, b) => `${a.xNamespace}/${a.xPod}`.localeCompare(`${b.xNamespace}/${b.xPod}`))) {
       const ns = read.xNamespace, pod = read.xPod, wl = read.xWorkload ?? null;
+      const v = `${ns}/${pod}`;
       if (!ns || !pod || seen.has(v)) continue;
       seen.add(v);
       if (!inv.namespaces.includes(ns)) inv.namespaces.push(ns);
@@ -122,7 +126,8 @@ export class MetricSource {
       if (!filters.every((x) => x.test!(full)) || t.require.some((f) => !read[f])) continue;
       // Hubble's context names one side of a flow (ACNS: the source on egress, the destination on
       // ingress): a side left unnamed is unknown, so the scope is judged on the side that is named.
-      const blindSides = new Set(Object.entries(r.fields).filter(([, l]) => l.read === "nsPod" && !s.labels[l.label]).map(([side]) => side));
+      // Retina advanced names both sides, but a side it could not resolve reads "unknown".
+      const blindSides = new Set(Object.entries(r.fields).filter(([side, l]) => (l.read === "nsPod" && !s.labels[l.label]) || (l.read === "split" && !read[`${side}Pod`])).map(([side]) => side));
       // An unnamed side may complete a question that names both parties ("A can't reach B"); it
       // never lets in a flow whose named side is another party (another team's pods).
       const verdicts = scope.map((p) => ({ either: "any" in p && !namesBoth(p), v: judge(p, read, blindSides) }));
@@ -142,9 +147,10 @@ export class MetricSource {
       .map((row) => { const v = row[row.length - 1] as number; row[row.length - 1] = r.fn === "increase" ? Math.round(v) : Math.round(v * 10) / 10; return row; })
       .filter((row) => (row[row.length - 1] as number) > 0)
       .sort((a, b) => (b[b.length - 1] as number) - (a[a.length - 1] as number));
+    const unnamed = r.family === "retina-adv" ? `${FAMILY_NAMES[r.family]} metrics leave a side they could not resolve "unknown"` : `${FAMILY_NAMES[r.family]} metrics name only one side of each flow`;
     return { columns, rows, promql, family: FAMILY_NAMES[r.family], ...(warnings.length && { warnings }), ...((uncertain || blindOut) && { note: uncertain
-      ? `${FAMILY_NAMES[r.family]} metrics name only one side of each flow: rows whose other side is not named are counted for the party the question names.`
-      : `${FAMILY_NAMES[r.family]} metrics name only one side of each flow: what is seen only at the other end of its flows is not counted here.` }) };
+      ? `${unnamed}: rows whose other side is not named are counted for the party the question names.`
+      : `${unnamed}: what is seen only at the other end of its flows is not counted here.` }) };
   }
 
   /**
@@ -171,12 +177,12 @@ export class MetricSource {
     for (const g of t.groupBy) {
       const l = labelOf(r, g);
       if (!l) throw new MetricsError(`${FAMILY_NAMES[r.family]} metrics (${r.metric}) have no ${g}`);
-      by.add(l.label);
+      for (const x of sideLabels(l)) by.add(x);
     }
     // Filters judged here (below) need their labels in the result too.
     for (const f of [...t.where.map((w) => w.field), ...t.require, ...scope.flatMap(fieldsOf)]) {
       const l = labelOf(r, f);
-      if (l) by.add(l.label);
+      if (l) for (const x of sideLabels(l)) by.add(x);
     }
     const matchers: LabelMatcher[] = [...(r.fixed ?? [])];
     for (const w of t.where) {
@@ -190,6 +196,7 @@ export class MetricSource {
       if ("field" in p && p.op === "eq" && typeof p.value === "string") {
         const l = labelOf(r, p.field);
         if (l?.read === "nsPod" && l.part === "Namespace") matchers.push({ label: l.label, op: "prefix", values: [`${p.value}/`] });
+        if (l?.read === "split" && l.part === "Namespace") matchers.push({ label: `${l.label}namespace`, op: "eq", values: [p.value] });
       }
     }
     const seconds = t.range ?? Math.max(60, Math.round((window.to.getTime() - window.from.getTime()) / 1000));
@@ -197,11 +204,14 @@ export class MetricSource {
   }
 }
 
+/** Retina advanced series whose context labels name the pods. */
+const ADV_INVENTORY = ["networkobservability_adv_forward_count", "networkobservability_adv_drop_count"];
+
 /** Series every family's agent reports steadily, for telling how far back the metrics reach. */
-const COVERAGE_METRICS = ["networkobservability_forward_count", "cilium_forward_count_total", "hubble_flows_processed_total", "hubble_drop_total", "hubble_tcp_flags_total", "hubble_dns_queries_total", "networkobservability_tcp_state"];
+const COVERAGE_METRICS = ["networkobservability_forward_count", "networkobservability_adv_forward_count", "cilium_forward_count_total", "hubble_flows_processed_total", "hubble_drop_total", "hubble_tcp_flags_total", "hubble_dns_queries_total", "networkobservability_tcp_state"];
 
 const SIGNAL_WORDS: Record<Signal, string> = {
-  forwards: "forwarded-traffic", drops: "drop", podDrops: "per-pod drop", podFlows: "per-pod flow", tcpState: "TCP state", dnsResponses: "DNS response", tcpFlags: "TCP flag", httpResponses: "HTTP response",
+  forwards: "forwarded-traffic", forwardBytes: "forwarded-bytes", drops: "drop", dropBytes: "dropped-bytes", dnsRequests: "DNS request", podDrops: "per-pod drop", podFlows: "per-pod flow", tcpState: "TCP state", dnsResponses: "DNS response", tcpFlags: "TCP flag", httpResponses: "HTTP response",
 };
 
 /** A scope predicate on a row: true, false, or null when it rests on a side the metrics do not name. */

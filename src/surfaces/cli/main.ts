@@ -16,7 +16,7 @@ usage:
                                                       HTTP on $PORT: GET /healthz, POST /slack/events, POST /api/messages
   netrca parse ["QUESTION"] [--now ISO] [--json]     intent and scope of a question (none: one per stdin line, JSONL out)
   netrca ingest FILE... --store PATH [--json]        load Hubble or Log Analytics exports into a store
-  netrca simulate --scenario NAME --out FILE [--metrics-out FILE.om] [--seed N] [--scale N]
+  netrca simulate --scenario NAME --out FILE [--metrics-out FILE.om [--pod-metrics hubble|retina-advanced]] [--seed N] [--scale N]
                                                       write Hubble export lines (and OpenMetrics) of a demo scenario
   netrca help
 
@@ -274,6 +274,7 @@ async function simulateCommand(argv: string[], io: Io): Promise<number> {
     scenario: { type: "string" },
     out: { type: "string" },
     "metrics-out": { type: "string" },
+    "pod-metrics": { type: "string" },
     seed: { type: "string" },
     scale: { type: "string" },
   });
@@ -283,6 +284,9 @@ async function simulateCommand(argv: string[], io: Io): Promise<number> {
   if (!isScenarioName(name)) throw new UsageError(`unknown scenario "${name}" (one of: ${SCENARIOS.join(", ")})`);
   const metricsOut = values["metrics-out"];
   if (!values.out && !metricsOut) throw new UsageError("simulate needs --out FILE (flows) or --metrics-out FILE.om (metrics), or both");
+  const pods = values["pod-metrics"] ?? "hubble";
+  if (pods !== "hubble" && pods !== "retina-advanced") throw new UsageError(`simulate --pod-metrics is hubble or retina-advanced, not "${pods}"`);
+  if (values["pod-metrics"] && !metricsOut) throw new UsageError("simulate --pod-metrics needs --metrics-out FILE.om");
   const { stat } = await import("node:fs/promises");
   for (const [flag, path, ext] of [["--out", values.out, "jsonl"], ["--metrics-out", metricsOut, "om"]] as const) {
     if (path && (await stat(path).catch(() => null))?.isDirectory()) throw new UsageError(`simulate ${flag} ${path} is a folder: give a file name, e.g. ${join(path, `${name}.${ext}`)}`);
@@ -295,8 +299,8 @@ async function simulateCommand(argv: string[], io: Io): Promise<number> {
     io.out(`wrote ${lines} Hubble flow lines of scenario ${name} (${sim.from} to ${sim.to}) to ${values.out}`);
   }
   if (metricsOut) {
-    const samples = await writeSimulationMetrics(sim, metricsOut);
-    io.out(`wrote ${samples} OpenMetrics samples (Retina and Hubble metrics) of scenario ${name} to ${metricsOut}: load them with promtool tsdb create-blocks-from openmetrics ${metricsOut} DIR`);
+    const samples = await writeSimulationMetrics(sim, metricsOut, { pods });
+    io.out(`wrote ${samples} OpenMetrics samples (Retina and ${pods === "hubble" ? "Hubble" : "Retina advanced"} metrics) of scenario ${name} to ${metricsOut}: load them with promtool tsdb create-blocks-from openmetrics ${metricsOut} DIR`);
   }
   for (const t of sim.truth) io.out(`  injected: ${t.description}`);
   return 0;

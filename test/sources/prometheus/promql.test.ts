@@ -119,6 +119,27 @@ describe("real scrapes read as flow fields", () => {
     expect(readLabels(realization("networkobservability_drop_count"), drop[1])).toEqual({ node: null, dropReason: "POLICY_DENIED", direction: "UNKNOWN" });
     const fwd = rows.filter(([m]) => m === "networkobservability_forward_count").map(([, l, v]) => [readLabels(realization("networkobservability_forward_count"), l).direction, v]);
     expect(fwd).toEqual([["EGRESS", 126462], ["INGRESS", 156793]]);
+    // Bytes beside packets, read the same way.
+    const bytes = rows.find(([m]) => m === "networkobservability_drop_bytes")!;
+    expect([readLabels(realization("networkobservability_drop_bytes", "dropBytes"), bytes[1]), bytes[2]]).toEqual([{ node: null, dropReason: "POLICY_DENIED", direction: "UNKNOWN" }, 480]);
+    expect(rows.filter(([m]) => m === "networkobservability_forward_bytes").map(([, , v]) => v)).toEqual([128357355, 395206960]);
+  });
+
+  it("Retina advanced remote context: both sides from their three labels, an unresolved side unnamed", () => {
+    // Label names as Retina's code writes them (pkg/module/metrics/types.go), not as its docs do.
+    const r = realization("networkobservability_adv_drop_count", "podDrops");
+    expect(readLabels(r, { instance: "aks-1", reason: "IPTABLE_RULE_DROP", direction: "INGRESS", source_namespace: "shop", source_podname: "frontend-7d9c-abcde", source_workload_name: "frontend", destination_namespace: "shop", destination_podname: "payments-7c9f8b6d5-k2x4z", destination_workload_name: "unknown" })).toEqual({
+      node: "aks-1", dropReason: "POLICY_DENIED", direction: "INGRESS",
+      srcNamespace: "shop", srcPod: "frontend-7d9c-abcde", srcWorkload: "frontend",
+      // No workload label: the pod's name tells it, as for flows.
+      dstNamespace: "shop", dstPod: "payments-7c9f8b6d5-k2x4z", dstWorkload: "payments",
+    });
+    expect(readLabels(r, { reason: "CONNTRACK_ADD_DROP", source_namespace: "unknown", source_podname: "unknown", destination_namespace: "pets", destination_podname: "rabbitmq-0" })).toMatchObject({
+      dropReason: "CT_MAP_INSERTION_FAILED", srcNamespace: null, srcPod: null, srcWorkload: null, dstNamespace: "pets", dstPod: "rabbitmq-0",
+    });
+    // A DNS request's server is its destination; a response's, its source.
+    expect(readLabels(realization("networkobservability_adv_dns_request_count", "dnsRequests"), { destination_namespace: "kube-system", destination_podname: "coredns-76b9877f49-2p4fc", query: "x.", query_type: "A" })).toMatchObject({ dnsServerNamespace: "kube-system", dnsServerWorkload: "coredns", dnsServerPod: "coredns-76b9877f49-2p4fc" });
+    expect(readLabels(realization("networkobservability_adv_dns_response_count", "dnsResponses"), { source_namespace: "kube-system", source_podname: "coredns-76b9877f49-2p4fc", return_code: "SERVFAIL" })).toMatchObject({ dnsServerPod: "coredns-76b9877f49-2p4fc", dnsRcode: "SERVFAIL" });
   });
 
   const hubblemetricsaks = sharedFile("samples/real/azure-container-networking--hubble-metrics-aks.prom");

@@ -32,6 +32,15 @@ const CASES: [ScenarioName, string][] = [
   ["traffic-imbalance", "is traffic balanced across the search pods in namespace search?"],
 ];
 
+/** Pod-level scenarios, answered from Retina's advanced metrics (remote context) alone. */
+const ADV_CASES = CASES.filter(([n]) => ["policy-drop", "tcp-reset-storm", "dns-servfail", "traffic-imbalance"].includes(n));
+/** Retina advanced names the DNS server too: requests against responses per server pod. */
+const ADV_DNS_CASES: [ScenarioName, string][] = [
+  ["dns-missing-responses", "are DNS requests missing responses in kube-system?"],
+  ["dns-upstream-timeout", "why are dns lookups from checkout timing out in namespace shop?"],
+];
+const ADV_SCENARIOS: ScenarioName[] = [...ADV_CASES.map(([n]) => n), ...ADV_DNS_CASES.map(([n]) => n), "healthy"];
+
 function matches(f: Finding, t: GroundTruth): boolean {
   const s = t.subject;
   return f.kind === t.kind && (f.reason ?? null) === t.reason && (!s.namespace || f.subject.namespace === s.namespace)
@@ -60,7 +69,9 @@ describe.skipIf(!HAVE_PROMETHEUS)("metric checks on a real Prometheus", () => {
       // Retina stopped reporting at 13:20 (moved to Cilium/Hubble): its old names must not stand in.
       startPrometheus(join(dir, "stale-retina"), keep(simulationMetrics(ct), (m, at) => !m.startsWith("networkobservability_") || at < cut)).then((prom) => variants.set("stale-retina", { prom, sim: ct })),
       // Node-level Retina metrics only, as Azure Monitor's included network observability gives.
-      startPrometheus(join(dir, "retina-only"), keep(simulationMetrics(dns), (m) => m.startsWith("networkobservability_"))).then((prom) => variants.set("retina-only", { prom, sim: dns })),
+      startPrometheus(join(dir, "retina-only"), keep(simulationMetrics(dns), (m) => m.startsWith("networkobservability_") && !m.startsWith("networkobservability_adv_"))).then((prom) => variants.set("retina-only", { prom, sim: dns })),
+      // Retina's advanced (pod-level) metrics instead of Hubble's: the pod checks answer from them.
+      ...ADV_SCENARIOS.map((name) => { const sim = simulate(name); return startPrometheus(join(dir, `adv-${name}`), simulationMetrics(sim, { pods: "retina-advanced" })).then((prom) => variants.set(`adv-${name}`, { prom, sim })); }),
     ]);
   }, 120_000);
   afterAll(async () => {
@@ -141,10 +152,47 @@ describe.skipIf(!HAVE_PROMETHEUS)("metric checks on a real Prometheus", () => {
     if (r.findings[0]!.kind !== "tcp_state_anomaly" && r.findings[0]!.kind !== "traffic_drop") expect(lead.query.kql, lead.title).toMatch(/\| summarize /);
   });
 
+  it.each(ADV_CASES)("%s: with Retina advanced metrics instead of Hubble's, the injected cause comes first", async (name, q) => {
+    const r = await ask(`adv-${name}`, q);
+    const truth = variants.get(`adv-${name}`)!.sim.truth[0]!;
+    expect(r.findings.length, brief(r)).toBeGreaterThan(0);
+    expect(matches(r.findings[0]!, truth), brief(r)).toBe(true);
+    const lead = r.evidence[r.findings[0]!.evidence[0]!]!;
+    expect(lead.title).toMatch(/\(Retina advanced metrics\)$/);
+    expect(lead.query.promql).toMatch(/networkobservability_adv_/);
+    // Retina has no HTTP metrics; every other pod-level check answered.
+    expect(r.notes.join(" "), brief(r)).not.toMatch(/refused a query|no (per-pod drop|per-pod flow|DNS response|TCP flag) metrics/);
+  });
+
+  it.each(ADV_DNS_CASES)("%s: Retina advanced metrics alone find the DNS server that leaves requests unanswered", async (name, q) => {
+    const r = await ask(`adv-${name}`, q);
+    const truth = variants.get(`adv-${name}`)!.sim.truth[0]!;
+    expect(matches(r.findings[0]!, truth), brief(r)).toBe(true);
+    if (truth.query) expect(r.findings[0]!.query, brief(r)).toBe(truth.query);
+    const lead = r.evidence[r.findings[0]!.evidence[0]!]!;
+    expect(lead.columns).toEqual(["dnsServerNamespace", "dnsServerWorkload", "dnsServerPod", "requests", "responses"]);
+    expect(lead.query.promql).toMatch(/adv_dns_request_count[\s\S]*\n.*adv_dns_response_count/);
+    expect(lead.query.kql).toMatch(/\| summarize /);
+  });
+
+  it("Hubble's metrics do not name the DNS server: unanswered requests are said unchecked, not answered", async () => {
+    const r = await ask("dns-servfail", "are DNS requests missing responses in kube-system?");
+    expect(r.notes.join(" "), brief(r)).toMatch(/"DNS requests and responses per DNS server pod" skipped: Hubble metrics/);
+  });
+
+  it("Retina advanced names both sides: a question about one party keeps to it", async () => {
+    const r = await ask("adv-policy-drop", "what's wrong with shop/frontend?");
+    for (const f of r.findings) expect([f.subject.workload, f.peer?.workload ?? null], brief(r)).toContain("frontend");
+    const other = await ask("adv-policy-drop", "show packet drops in ns pets");
+    expect(other.findings.filter((f) => f.severity === "critical"), brief(other)).toEqual([]);
+  });
+
   it("healthy metrics give no critical or warning finding", async () => {
-    for (const q of ["what's wrong with the cluster network?", "show packet drops in ns shop", "dns errors in ns shop", "who is sending RST packets in pets?", "any 5xx in namespace pets?"]) {
-      const r = await ask("healthy", q);
-      expect(r.findings.filter((f) => f.severity !== "info"), brief(r)).toEqual([]);
+    for (const q of ["what's wrong with the cluster network?", "show packet drops in ns shop", "dns errors in ns shop", "who is sending RST packets in pets?", "any 5xx in namespace pets?", "is traffic balanced across the search pods in namespace search?"]) {
+      for (const variant of ["healthy", "adv-healthy"]) {
+        const r = await ask(variant, q);
+        expect(r.findings.filter((f) => f.severity !== "info"), `${variant}: ${brief(r)}`).toEqual([]);
+      }
     }
   });
 
@@ -152,7 +200,7 @@ describe.skipIf(!HAVE_PROMETHEUS)("metric checks on a real Prometheus", () => {
     const seen = new Set<string>();
     for (const [name, q] of [...CASES, ["healthy", "what's wrong in namespace shop?"] as const]) {
       const r = await ask(name, q);
-      for (const e of r.evidence) if (e.query.promql) seen.add(e.query.promql);
+      for (const e of r.evidence) for (const line of e.query.promql?.split("\n") ?? []) seen.add(line);
       expect(r.notes.join(" "), brief(r)).not.toMatch(/refused a query|bad_data|parse error/);
     }
     expect(seen.size).toBeGreaterThan(3);
