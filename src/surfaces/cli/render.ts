@@ -28,7 +28,8 @@ export function renderText(r: Report): string {
     out.push("", `Evidence: ${e.title}`);
     out.push(e.rows.length ? table(e.columns, e.rows) : "  (no rows)");
     if (e.query.kql) out.push("  KQL (Log Analytics):", ...e.query.kql.split("\n").map((l) => `    ${l}`));
-    if (e.query.promql) out.push("  PromQL (Prometheus):", `    ${e.query.promql}`);
+    // One query a line (a table of several signals has one per column), each indented.
+    if (e.query.promql) out.push("  PromQL (Prometheus):", ...e.query.promql.split("\n").map((l) => `    ${l}`));
     if (e.query.portal) out.push(`  Open in the Azure portal: ${e.query.portal}`);
   }
   if (r.evidence.length > tables.length) out.push("", `(${r.evidence.length - tables.length} more evidence tables and every query: --json)`);

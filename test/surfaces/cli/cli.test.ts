@@ -98,6 +98,13 @@ describe("the installed command (bin/netrca.js, built code)", () => {
     expect(lines[2].intent).toBe("help");
   });
 
+  it("output piped into a reader that closes early (head) ends quietly, no EPIPE stack", () => {
+    // `head -c 1` exits after one byte; the CLI's later writes meet a closed pipe.
+    const p = spawnSync("sh", ["-c", `"${process.execPath}" "${bin}" ask --flows "${policyDrop}" "what's wrong in namespace shop?" --out "${join(dir, "c4")}" | head -c 1 >/dev/null`], { encoding: "utf8", timeout: 60_000 });
+    expect(p.status).toBe(0);
+    expect(p.stderr).not.toMatch(/EPIPE|Error/);
+  });
+
   it("ask on an export exits on its own with the answer", () => {
     const p = spawnSync(process.execPath, [bin, "ask", "--flows", policyDrop, "what's wrong in namespace shop?", "--out", join(dir, "c3")], { encoding: "utf8", timeout: 60_000 });
     expect(p.status).toBe(0);
