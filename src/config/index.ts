@@ -26,6 +26,10 @@ const Env = z.object({
   MICROSOFT_APP_TYPE: z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).default("MultiTenant"),
   MICROSOFT_APP_TENANT_ID: z.string().optional(),
   NETRCA_STATE_DIR: z.string().min(1).optional(),
+  NETRCA_CONFIG: z.string().min(1).optional(),
+  NETRCA_ALERT_TOKEN: z.string().min(16, "must be at least 16 characters (a random secret)").optional(),
+  NETRCA_ALERT_SLACK_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…)").optional(),
+  NETRCA_ALERT_TEAMS_CHANNEL: z.string().min(1).optional(),
   ...laEnv(),
 });
 
@@ -74,6 +78,10 @@ export interface Config {
   /** Where chat state (Teams conversation references) is kept. */
   stateDir: string;
   logAnalytics?: LogAnalyticsConfig;
+  /** The configuration file (NETRCA_CONFIG, or --config on serve). */
+  configFile?: string;
+  /** The alert webhooks: on when NETRCA_ALERT_TOKEN is set; a default route from the environment. */
+  alerts?: { token: string; slackChannel?: string; teamsChannel?: string };
   /** Prometheus for metric checks (PROMETHEUS_URL and its credentials). */
   prometheus?: { url: string; token?: string; username?: string; password?: string; timeoutMs?: number };
 }
@@ -135,6 +143,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     stateDir: e.NETRCA_STATE_DIR ?? join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "netrca"),
     ...(e.NETRCA_STORE && { store: e.NETRCA_STORE }),
+    ...(e.NETRCA_CONFIG && { configFile: e.NETRCA_CONFIG }),
+    ...(e.NETRCA_ALERT_TOKEN && {
+      alerts: { token: e.NETRCA_ALERT_TOKEN, ...(e.NETRCA_ALERT_SLACK_CHANNEL && { slackChannel: e.NETRCA_ALERT_SLACK_CHANNEL }), ...(e.NETRCA_ALERT_TEAMS_CHANNEL && { teamsChannel: e.NETRCA_ALERT_TEAMS_CHANNEL }) },
+    }),
     ...(logAnalytics && { logAnalytics }),
     ...(e.PROMETHEUS_URL && {
       prometheus: {

@@ -15,6 +15,7 @@ import { startServer } from "./http/server.js";
 import { createSlackSurface } from "./slack/app.js";
 import { createTeamsSurface, type TeamsSurface } from "./teams/bot.js";
 import { ConversationStore } from "./teams/conversations.js";
+import type { AlertSurface, SlackPoster } from "./alerts/index.js";
 
 /** Questions investigated at once (the machine has two cores); the rest wait their turn. */
 const INVESTIGATIONS = 2;
@@ -27,7 +28,35 @@ export interface Service {
   /** Where questions render their charts, one folder each while they are answered. */
   charts: string;
   teams: TeamsSurface;
+  alerts?: AlertSurface;
   stop(): Promise<void>;
+}
+
+/** The alert webhooks, their state and their Slack poster (a client that retries through the outbox, not inline). */
+async function startAlerts(config: Config, answerer: Answerer, log?: (line: string) => void, fixedNow?: Date): Promise<{ surface: AlertSurface; close(): Promise<void> }> {
+  const { loadConfigFile } = await import("../config/file.js");
+  const { AlertState } = await import("../state/alerts.js");
+  const { createAlertSurface } = await import("./alerts/index.js");
+  const file = config.configFile ? await loadConfigFile(config.configFile) : { alerts: { routes: [], ignore: [] } };
+  const env = config.alerts!;
+  const alertsConfig = { ...file.alerts, ...(!file.alerts.default && env.slackChannel && { default: { slack: env.slackChannel } }) };
+  if (!alertsConfig.default && alertsConfig.routes.length === 0) log?.("netrca: WARNING: alert webhooks are on but no channel is routed: set alerts.default in the configuration file or NETRCA_ALERT_SLACK_CHANNEL");
+  if (env.teamsChannel || alertsConfig.routes.some((r) => r.teams) || alertsConfig.default?.teams) log?.("netrca: WARNING: alert summaries into Teams are not built yet; Teams routes are ignored");
+  const state = await AlertState.open(config.stateDir);
+  let poster: SlackPoster | undefined;
+  if (config.slack) {
+    const { webApi } = await import("@slack/bolt");
+    // No retries inside the call: the outbox retries, durably, and honours Retry-After.
+    const client = new webApi.WebClient(config.slack.botToken, { ...(config.slack.apiUrl && { slackApiUrl: config.slack.apiUrl }), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: webApi.LogLevel.ERROR });
+    poster = {
+      postMessage: (a) => client.chat.postMessage(a),
+      update: (a) => client.chat.update(a),
+      upload: (a) => client.files.uploadV2({ channel_id: a.channel, thread_ts: a.thread_ts, file: a.file, filename: a.filename, title: a.title, alt_text: a.title }),
+    };
+  }
+  // A fixed --now (demo data, tests) is the alert's "now" too: the window ends there, not at the wall clock.
+  const surface = createAlertSurface({ token: env.token, state, config: alertsConfig, answer: answerer, ...(poster && { slack: poster }), ...(log && { log }), ...(fixedNow && { now: () => fixedNow }) });
+  return { surface, close: async () => { await surface.stop(); await state.close(); } };
 }
 
 /**
@@ -74,6 +103,8 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
     help: HELP,
   };
   const slack = opts.config.slack ? createSlackSurface(opts.config.slack, answerer) : undefined;
+  const alerts = opts.config.alerts ? await startAlerts(opts.config, answerer, opts.log, opts.now) : undefined;
+  if (!opts.config.alerts) opts.log?.("netrca: alert webhooks off (set NETRCA_ALERT_TOKEN to turn on POST /alerts/alertmanager and /alerts/azure-monitor)");
   const teams = createTeamsSurface(opts.config.teams, answerer, new ConversationStore(opts.config.stateDir));
   // Unsigned Teams activities can name any serviceUrl to reply to: then only this machine may reach the port.
   const host = opts.config.host ?? (teams.authDisabled ? "127.0.0.1" : undefined);
@@ -83,12 +114,14 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
       const extent = await source.extent();
       const probe = new Date(extent.to ?? Date.now());
       await source.query(flowQuery({ window: { from: new Date(probe.getTime() - 60_000), to: new Date(probe.getTime() + 1) }, measures: [{ fn: "flows", as: "flows" }] }));
-      return { source: source.name, demo: source.demo, ...extent, slack: slack ? slack.state() : "off", teams: teams.authDisabled ? "auth-off" : "on", waiting: limiter.waiting() };
+      return { source: source.name, demo: source.demo, ...extent, slack: slack ? slack.state() : "off", teams: teams.authDisabled ? "auth-off" : "on", waiting: limiter.waiting(), alerts: alerts ? await alerts.surface.stats() : "off" };
     },
     ...(slack?.requestListener && { slack: slack.requestListener }),
     teams: teams.requestListener,
+    ...(alerts && { alerts: alerts.surface }),
   }).catch(async (e: unknown) => {
     // The port is taken or not ours: let go of the store and the chart folder before saying so.
+    await alerts?.close();
     source.close();
     await rm(charts, { recursive: true, force: true });
     throw e;
@@ -102,13 +135,17 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
   // A store that cannot answer is reported (here and on /healthz), not a reason to stay down.
   await understand("what's wrong in the cluster?", ctx).catch((e: Error) => opts.log?.(`netrca: WARNING: the flow source cannot answer: ${e.message.split("\n")[0]}`));
   await slack?.start();
+  // What was recorded before a restart is investigated and delivered now.
+  alerts?.surface.start();
   const address = server.address();
   return {
     port: typeof address === "object" && address ? address.port : opts.config.port,
     address: typeof address === "object" && address ? address.address : String(address),
     charts,
     teams,
+    ...(alerts && { alerts: alerts.surface }),
     stop: async () => {
+      await alerts?.close();
       await slack?.stop();
       await teams.settle();
       server.closeAllConnections();

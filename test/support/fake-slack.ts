@@ -49,7 +49,8 @@ export class FakeSlack {
     }
   }
 
-  async start(): Promise<this> {
+  /** `port`: listen there (a fake that comes back where it was, after a restart). */
+  async start(port = 0): Promise<this> {
     this.server = createServer(async (req, res) => {
       const body = await read(req);
       const path = req.url ?? "/";
@@ -80,6 +81,8 @@ export class FakeSlack {
           return send(200, { ok: true, user_id: "UBOT", bot_id: "B0BOT", team_id: "T1", user: "netrca", team: "test" });
         case "chat.postMessage":
           return send(200, { ok: true, channel: args.channel, ts: `${this.ts++}.000100`, message: { text: args.text } });
+        case "chat.update":
+          return send(200, { ok: true, channel: args.channel, ts: args.ts, text: args.text });
         case "files.getUploadURLExternal": {
           const id = `F${this.uploads.length + this.calls.length}`;
           return send(200, { ok: true, file_id: id, upload_url: `http://127.0.0.1:${this.port}/upload/${id}` });
@@ -90,7 +93,7 @@ export class FakeSlack {
           return send(200, { ok: false, error: "unknown_method" });
       }
     });
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+    await new Promise<void>((r) => this.server.listen(port, "127.0.0.1", r));
     this.port = (this.server.address() as { port: number }).port;
     return this;
   }

@@ -12,7 +12,7 @@ const USAGE = `netrca: root-cause answers for Kubernetes container networking (A
 usage:
   netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--now ISO] [--json] [--out DIR]
                                                       answer a question (no data given: the demo cluster)
-  netrca serve [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--now ISO]
+  netrca serve [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--config FILE] [--now ISO]
                                                       HTTP on $PORT: GET /healthz, POST /slack/events, POST /api/messages
   netrca parse ["QUESTION"] [--now ISO] [--json]     intent and scope of a question (none: one per stdin line, JSONL out)
   netrca ingest FILE... --store PATH [--json]        load Hubble or Log Analytics exports into a store
@@ -110,11 +110,13 @@ async function ask(argv: string[], io: Io): Promise<number> {
 }
 
 async function serve(argv: string[], io: Io): Promise<number> {
-  const { values } = args(argv, { flows: { type: "string", multiple: true }, store: { type: "string" }, workspace: { type: "string" }, prometheus: { type: "string" }, now: { type: "string" } });
+  const { values } = args(argv, { flows: { type: "string", multiple: true }, store: { type: "string" }, workspace: { type: "string" }, prometheus: { type: "string" }, now: { type: "string" }, config: { type: "string" } });
   const { loadConfig, ConfigError } = await import("../../config/index.js");
   let config;
   try {
-    config = loadConfig({ ...process.env, ...(values.workspace && { LOG_ANALYTICS_WORKSPACE_ID: values.workspace }), ...(values.prometheus && { PROMETHEUS_URL: values.prometheus }) });
+    config = loadConfig({ ...process.env, ...(values.workspace && { LOG_ANALYTICS_WORKSPACE_ID: values.workspace }), ...(values.prometheus && { PROMETHEUS_URL: values.prometheus }), ...(values.config && { NETRCA_CONFIG: values.config }) });
+    // The file is checked before the port opens: a mistake in it is one line naming the field.
+    if (config.configFile) await (await import("../../config/file.js")).loadConfigFile(config.configFile);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
@@ -130,7 +132,7 @@ async function serve(argv: string[], io: Io): Promise<number> {
     if (e.code === "EADDRNOTAVAIL") throw new UsageError(`HOST ${config.host} is not an address of this machine`);
     throw e;
   });
-  io.err(`netrca: listening on ${service.address}:${service.port} (GET /healthz, POST /api/messages${config.slack && !config.slack.appToken ? ", POST /slack/events" : ""})${config.slack?.appToken ? "; Slack over Socket Mode" : ""}${config.slack ? "" : "; Slack not configured"}`);
+  io.err(`netrca: listening on ${service.address}:${service.port} (GET /healthz, POST /api/messages${config.slack && !config.slack.appToken ? ", POST /slack/events" : ""}${config.alerts ? ", POST /alerts/alertmanager, POST /alerts/azure-monitor" : ""})${config.slack?.appToken ? "; Slack over Socket Mode" : ""}${config.slack ? "" : "; Slack not configured"}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

@@ -7,9 +7,11 @@ export interface Routes {
   slack?: RequestListener;
   /** POST /api/messages: the Teams bot (Bot Framework). */
   teams?: RequestListener;
+  /** POST /alerts/alertmanager and /alerts/azure-monitor, when NETRCA_ALERT_TOKEN is set. */
+  alerts?: { alertmanager: RequestListener; azureMonitor: RequestListener };
 }
 
-/** One HTTP server on one port for every surface (Slack, Teams; alerts later). */
+/** One HTTP server on one port for every surface (Slack, Teams, alert webhooks). */
 export async function startServer(port: number, host: string | undefined, routes: Routes): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
@@ -25,6 +27,10 @@ export async function startServer(port: number, host: string | undefined, routes
       return json(res, 404, { ok: false, error: "Slack is not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN)" });
     }
     if (path === "/api/messages" && routes.teams) return routes.teams(req, res);
+    if (path === "/alerts/alertmanager" || path === "/alerts/azure-monitor") {
+      if (!routes.alerts) return json(res, 404, { ok: false, error: "alert webhooks are off (set NETRCA_ALERT_TOKEN)" });
+      return (path === "/alerts/alertmanager" ? routes.alerts.alertmanager : routes.alerts.azureMonitor)(req, res);
+    }
     json(res, 404, { ok: false, error: `no route for ${req.method} ${path}` });
   });
   await new Promise<void>((resolve, reject) => {

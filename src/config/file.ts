@@ -1,0 +1,52 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { ConfigError } from "./index.js";
+
+/** Where an alert group's summary is posted: a Slack channel id and/or a Teams conversation id. */
+const Target = z.object({ slack: z.string().regex(/^[CG][A-Z0-9]{2,}$/, "a Slack channel id (C…)").optional(), teams: z.string().min(1).optional() }).strict();
+export type AlertTarget = z.infer<typeof Target>;
+const Match = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "a label name"), z.string());
+
+export const SEVERITIES = ["info", "warning", "error", "critical"] as const;
+
+/** The configuration file (`--config FILE` or NETRCA_CONFIG), YAML. */
+export const ConfigFile = z
+  .object({
+    alerts: z
+      .object({
+        /** First match wins: label equality on the alert's labels. */
+        routes: z.array(Target.extend({ match: Match }).strict()).default([]),
+        default: Target.optional(),
+        /** Alerts below this severity are recorded, not investigated. */
+        minSeverity: z.enum(SEVERITIES).optional(),
+        /** Alerts matching any of these are recorded, not investigated. */
+        ignore: z.array(z.object({ match: Match }).strict()).default([]),
+      })
+      .strict()
+      .default({ routes: [], ignore: [] }),
+  })
+  .strict();
+export type ConfigFile = z.output<typeof ConfigFile>;
+
+/** Read and check the file: an error names the file and the field path. */
+export async function loadConfigFile(file: string): Promise<ConfigFile> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const yaml = (await import("js-yaml")).default;
+  let doc: unknown;
+  try {
+    doc = yaml.load(text) ?? {};
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid YAML (${(e as Error).message.split("\n")[0]})`);
+  }
+  const r = ConfigFile.safeParse(doc);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new ConfigError(`${file}: ${issue.path.map(String).join(".") || "(top)"}: ${issue.message}`);
+  }
+  return r.data;
+}

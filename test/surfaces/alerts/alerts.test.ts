@@ -1,0 +1,220 @@
+// Alert webhooks end to end through `serve`: the real HTTP server, the real @slack/web-api
+// client posting to a fake of Slack's Web API on loopback, and the alert state on disk.
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simulate, writeSimulation } from "../../../src/sources/embedded/simulate/index.js";
+import { startService, type Service } from "../../../src/surfaces/service.js";
+import { FakeSlack, type SlackCall } from "../../support/fake-slack.js";
+import { tempDir } from "../../support/tmp.js";
+
+const dir = tempDir();
+const TOKEN = "alert-token-0123456789abcdef";
+const sim = simulate("dns-servfail");
+const flows = join(dir, "dns-servfail.jsonl");
+const configFile = join(dir, "netrca.yaml");
+writeFileSync(configFile, "alerts:\n  routes:\n    - match: { namespace: shop }\n      slack: C0SHOP\n  default: { slack: C0INC }\n  ignore:\n    - match: { alertname: Watchdog }\n");
+
+const firing = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  version: "4", groupKey: '{}:{alertname="KubeDNSErrorsHigh", namespace="shop"}', status: "firing", receiver: "netrca",
+  groupLabels: { alertname: "KubeDNSErrorsHigh", namespace: "shop" }, commonLabels: { alertname: "KubeDNSErrorsHigh", namespace: "shop", severity: "critical" },
+  commonAnnotations: { summary: "DNS lookups from shop fail" }, externalURL: "http://alertmanager:9093",
+  alerts: [{ status: "firing", labels: { alertname: "KubeDNSErrorsHigh", namespace: "shop", severity: "critical" }, annotations: { summary: "DNS lookups from shop fail" }, startsAt: "2026-11-20T14:33:00Z", endsAt: "0001-01-01T00:00:00Z", generatorURL: "http://prometheus:9090/graph?g0.expr=x", fingerprint: "a1b2c3d4e5f60718" }],
+  ...over,
+});
+const resolved = () => {
+  const b = firing({ status: "resolved" });
+  b.alerts = (b.alerts as Record<string, unknown>[]).map((a) => ({ ...a, status: "resolved", endsAt: "2026-11-20T14:56:00Z" }));
+  return b;
+};
+const text = (c: SlackCall) => JSON.stringify(c.args);
+
+describe("alert webhooks in serve", () => {
+  let slack: FakeSlack;
+  let service: Service;
+  let base: string;
+  const post = (path: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) =>
+    fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+  beforeAll(async () => {
+    await writeSimulation(sim, flows);
+    slack = await new FakeSlack().start();
+    service = await startService({
+      config: {
+        port: 0, slack: { signingSecret: "8f742231b10e8888abcd99yyyzzz85a5", botToken: "xoxb-test", apiUrl: slack.apiUrl },
+        teams: { appId: "", appPassword: "", appType: "MultiTenant" as const }, stateDir: join(dir, "state"),
+        alerts: { token: TOKEN }, configFile,
+      },
+      flows: [flows],
+      now: new Date(sim.to),
+    });
+    base = `http://127.0.0.1:${service.port}`;
+  }, 60_000);
+  afterAll(async () => {
+    await service?.stop();
+    await slack?.close();
+  });
+
+  it("refuses a missing or wrong token (401) and a bad body (400), posting nothing", async () => {
+    expect((await post("/alerts/alertmanager", firing(), {})).status).toBe(401);
+    expect((await post("/alerts/alertmanager", firing(), { authorization: "Bearer wrong" })).status).toBe(401);
+    expect((await post(`/alerts/azure-monitor?token=nope`, {}, {})).status).toBe(401);
+    const notJson = await post("/alerts/alertmanager", "{nope");
+    expect([notJson.status, ((await notJson.json()) as { error: string }).error]).toEqual([400, "the body is not JSON"]);
+    const shape = await post("/alerts/alertmanager", { status: "firing", alerts: [{ labels: {} }] });
+    expect([shape.status, ((await shape.json()) as { error: string }).error]).toEqual([400, "alerts[0].startsAt: expected string, received undefined"]);
+    await service.alerts!.idle();
+    expect(slack.calls.filter((c) => c.method.startsWith("chat."))).toEqual([]);
+  });
+
+  it("a firing group: 202 within a second, then one parent in the routed channel naming the cause, chart and queries in its thread", async () => {
+    const t0 = performance.now();
+    const res = await post("/alerts/alertmanager", firing());
+    expect(res.status).toBe(202);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    await service.alerts!.idle();
+    const parents = slack.posts().filter((c) => !c.args.thread_ts);
+    expect(parents).toHaveLength(1);
+    const parent = parents[0]!;
+    expect(parent.args.channel).toBe("C0SHOP");
+    expect(text(parent)).toMatch(/FIRING.*KubeDNSErrorsHigh/);
+    expect(text(parent)).toMatch(/shop\/checkout.*SERVFAIL|SERVFAIL.*shop\/checkout/);
+    // The window runs from a quarter hour before the alert began to now (the service's clock).
+    expect(text(parent)).toMatch(/2026-11-20 14:18–15:00 UTC/);
+    const thread = slack.posts().filter((c) => c.args.thread_ts);
+    expect(thread.length).toBeGreaterThan(0);
+    expect(thread.every((c) => c.args.channel === "C0SHOP")).toBe(true);
+    expect(slack.uploads.length).toBeGreaterThan(0);
+    // Slack's one message a second per channel.
+    const times = slack.calls.filter((c) => c.args.channel === "C0SHOP" || c.args.channel_id === "C0SHOP").map((c) => c.at);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
+  }, 60_000);
+
+  it("Alertmanager's repeat of the same group posts nothing", async () => {
+    const before = slack.calls.length;
+    expect((await post("/alerts/alertmanager", firing())).status).toBe(202);
+    await service.alerts!.idle();
+    expect(slack.calls.slice(before).map((c) => c.method)).toEqual([]);
+  }, 60_000);
+
+  it("the resolve edits the parent and replies in its thread", async () => {
+    const parent = slack.posts().find((c) => !c.args.thread_ts)!;
+    // The fake numbers its messages in order: the parent was the first.
+    const parentTs = `${1_763_650_000 + slack.posts().indexOf(parent)}.000100`;
+    expect((await post("/alerts/alertmanager", resolved())).status).toBe(202);
+    await service.alerts!.idle();
+    const update = slack.calls.find((c) => c.method === "chat.update");
+    expect(update?.args).toMatchObject({ channel: "C0SHOP", ts: parentTs });
+    expect(text(update!)).toMatch(/RESOLVED.*KubeDNSErrorsHigh.*14:33.14:56/);
+    const last = slack.posts().at(-1)!;
+    expect(last.args).toMatchObject({ channel: "C0SHOP", thread_ts: parentTs });
+    expect(text(last)).toMatch(/Resolved\* at 14:56 UTC after 23 min/);
+    expect(parent.args.channel).toBe("C0SHOP");
+  }, 60_000);
+
+  it("firing again after the resolve (flapping) reuses the thread", async () => {
+    const before = slack.posts().length;
+    expect((await post("/alerts/alertmanager", firing())).status).toBe(202);
+    await service.alerts!.idle();
+    const fresh = slack.posts().slice(before);
+    expect(fresh.length).toBeGreaterThan(0);
+    const parentTs = `${1_763_650_000 + slack.posts().findIndex((c) => !c.args.thread_ts)}.000100`;
+    expect(fresh.every((c) => c.args.thread_ts === parentTs), JSON.stringify(fresh.map((c) => c.args.thread_ts))).toBe(true);
+    expect(text(fresh[0]!)).toMatch(/Firing again/);
+  }, 60_000);
+
+  it("an Azure Monitor managed-Prometheus alert is summarised the same way, the default route when no label matches", async () => {
+    const before = slack.posts().length;
+    const body = {
+      schemaId: "azureMonitorCommonAlertSchema",
+      data: {
+        essentials: { alertId: "/subscriptions/s/providers/Microsoft.AlertsManagement/alerts/7f1e", alertRule: "CoreDNSServfail", severity: "Sev1", signalType: "Metric", monitorCondition: "Fired", monitoringService: "Prometheus", firedDateTime: "2026-11-20T14:35:00Z" },
+        alertContext: { expression: "sum(rate(hubble_dns_responses_total[5m])) > 1", labels: { alertname: "CoreDNSServfail", cluster: "aks-prod-weu" }, annotations: { summary: "CoreDNS answers SERVFAIL" } },
+      },
+    };
+    expect((await post(`/alerts/azure-monitor?token=${TOKEN}`, body, {})).status).toBe(202);
+    await service.alerts!.idle();
+    const parent = slack.posts().slice(before).find((c) => !c.args.thread_ts)!;
+    expect(parent.args.channel).toBe("C0INC");
+    expect(text(parent)).toMatch(/FIRING.*CoreDNSServfail/);
+    expect(text(parent)).toMatch(/SERVFAIL/);
+  }, 60_000);
+
+  it("an ignored alert is recorded and not investigated", async () => {
+    const before = slack.calls.length;
+    const body = firing({ groupKey: "{}:{alertname=\"Watchdog\"}", commonLabels: { alertname: "Watchdog" }, alerts: [{ labels: { alertname: "Watchdog" }, startsAt: "2026-11-20T14:00:00Z" }] });
+    expect((await post("/alerts/alertmanager", body)).status).toBe(202);
+    await service.alerts!.idle();
+    expect(slack.calls.length).toBe(before);
+  }, 60_000);
+});
+
+describe("alert webhooks off", () => {
+  it("404 and a sentence when NETRCA_ALERT_TOKEN is not set", async () => {
+    const s = await startService({ config: { port: 0, teams: { appId: "", appPassword: "", appType: "MultiTenant" as const }, stateDir: join(dir, "state-off") }, flows: [flows], now: new Date(sim.to) });
+    try {
+      const r = await fetch(`http://127.0.0.1:${s.port}/alerts/alertmanager`, { method: "POST", body: "{}" });
+      expect([r.status, ((await r.json()) as { error: string }).error]).toEqual([404, "alert webhooks are off (set NETRCA_ALERT_TOKEN)"]);
+    } finally {
+      await s.stop();
+    }
+  }, 60_000);
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe("never lost", () => {
+  it("accepted while Slack is down, netrca killed with SIGKILL, restarted on the same state: posted once", async () => {
+    const slackPort = await freePort();
+    const port = await freePort();
+    const state = join(dir, "state-durable");
+    const bin = join(import.meta.dirname, "../../../bin/netrca.js");
+    const env = {
+      ...process.env, PORT: String(port), HOST: "127.0.0.1", NETRCA_STATE_DIR: state, NETRCA_ALERT_TOKEN: TOKEN, NETRCA_ALERT_SLACK_CHANNEL: "C0INC",
+      SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99yyyzzz85a5", SLACK_BOT_TOKEN: "xoxb-test", SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
+    };
+    const start = () => new Promise<ChildProcess>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, "serve", "--flows", flows, "--now", sim.to], { env, stdio: ["ignore", "ignore", "pipe"] });
+      let log = "";
+      child.stderr!.on("data", (c: Buffer) => {
+        log += c.toString();
+        if (/listening on/.test(log)) resolve(child);
+      });
+      child.once("exit", (code) => reject(new Error(`serve exited ${code}: ${log}`)));
+    });
+    const first = await start();
+    let slack: FakeSlack | undefined;
+    let second: ChildProcess | undefined;
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/alerts/alertmanager`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(firing({ commonLabels: { alertname: "KubeDNSErrorsHigh" } })) });
+      expect(res.status).toBe(202);
+      // Let it investigate and fail to post at least once, then kill it mid-retry.
+      await new Promise((r) => setTimeout(r, 3000));
+      first.kill("SIGKILL");
+      await new Promise((r) => first.once("exit", r));
+      slack = await new FakeSlack().start(slackPort);
+      second = await start();
+      await slack.waitFor(() => slack!.posts().some((c) => !c.args.thread_ts), 30_000);
+      await new Promise((r) => setTimeout(r, 4000));
+      const parents = slack.posts().filter((c) => !c.args.thread_ts);
+      expect(parents).toHaveLength(1);
+      expect(parents[0]!.args.channel).toBe("C0INC");
+      expect(text(parents[0]!)).toMatch(/SERVFAIL/);
+    } finally {
+      first.kill("SIGKILL");
+      second?.kill("SIGTERM");
+      if (second) await new Promise((r) => (second!.exitCode !== null ? r(null) : second!.once("exit", r)));
+      await slack?.close();
+    }
+  }, 90_000);
+});
