@@ -173,10 +173,10 @@ export class AlertState {
   }
 
   /** Counts for /healthz. */
-  stats(): Promise<{ pendingNotices: number; pendingPosts: number; failedPosts: number }> {
+  stats(): Promise<{ received: number; pendingNotices: number; pendingPosts: number; failedPosts: number }> {
     return this.serial(async () => {
-      const r = await this.rows(`SELECT (SELECT count(*) FROM notices WHERE NOT done), (SELECT count(*) FROM outbox WHERE NOT done), (SELECT count(*) FROM outbox WHERE done AND error IS NOT NULL)`);
-      return { pendingNotices: Number(r[0]![0]), pendingPosts: Number(r[0]![1]), failedPosts: Number(r[0]![2]) };
+      const r = await this.rows(`SELECT (SELECT count(*) FROM notices), (SELECT count(*) FROM notices WHERE NOT done), (SELECT count(*) FROM outbox WHERE NOT done), (SELECT count(*) FROM outbox WHERE done AND error IS NOT NULL)`);
+      return { received: Number(r[0]![0]), pendingNotices: Number(r[0]![1]), pendingPosts: Number(r[0]![2]), failedPosts: Number(r[0]![3]) };
     });
   }
 

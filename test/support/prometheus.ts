@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
+export const HAVE_ALERTMANAGER = spawnSync("sh", ["-c", "command -v prometheus-alertmanager"], { encoding: "utf8" }).status === 0;
 export const HAVE_PROMETHEUS = spawnSync("sh", ["-c", "command -v prometheus && command -v promtool"], { encoding: "utf8" }).status === 0;
 
 export interface RunningPrometheus {
@@ -14,7 +15,7 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
@@ -71,4 +72,25 @@ function stop(child: ChildProcess): Promise<void> {
     child.kill("SIGTERM");
     setTimeout(() => child.kill("SIGKILL"), 5000).unref();
   });
+}
+
+/**
+ * A real process serving HTTP on 127.0.0.1 (Prometheus scraping and evaluating rules, or
+ * Alertmanager): started with its own config and data folder, ready when `readyPath` answers.
+ */
+export async function startDaemon(cmd: string, args: string[], url: string, readyPath: string): Promise<RunningPrometheus> {
+  const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr!.on("data", (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
+  for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) break;
+    try {
+      if ((await fetch(`${url}${readyPath}`)).ok) return { url, stop: () => stop(child) };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop(child);
+  throw new Error(`${cmd} did not start: ${log.slice(-800)}`);
 }

@@ -45,7 +45,7 @@ export interface AlertSurface {
   stop(): Promise<void>;
   /** Resolves when nothing is left to investigate or deliver (tests). */
   idle(): Promise<void>;
-  stats(): Promise<object>;
+  stats(): Promise<{ received: number; pendingNotices: number; pendingPosts: number; failedPosts: number }>;
 }
 
 /**

@@ -59,7 +59,8 @@ export function scopeAlert(q: Question, n: AlertNotice, now: Date): Question {
   const node = nodeOf(l);
   const start = Date.parse(n.startedAt);
   const from = Math.min(start - LEAD_MINUTES * 60_000, now.getTime() - MIN_MINUTES * 60_000);
-  const to = n.resolvedAt ? Math.max(Date.parse(n.resolvedAt), start + 60_000) : now.getTime();
+  // Up to the resolve (never past now: a fixed clock for demo data may stand before it).
+  const to = n.resolvedAt ? Math.min(Math.max(Date.parse(n.resolvedAt), start + 60_000), now.getTime()) : now.getTime();
   const minute = (t: number) => new Date(Math.floor(t / 60_000) * 60_000).toISOString();
   const labelled = !!(namespace || workload || pod || node);
   // A well-known alert name says which playbook, whatever its free text leans to.
