@@ -107,19 +107,19 @@ export class AlertState {
    * A notice handled: the group's new state and the posts it needs, in one transaction with
    * the notice marked done, so a crash either does all of it or none.
    */
-  settle(seq: number, outcome: string, group: Omit<GroupRow, "ts"> | null, posts: { kind: OutboxRow["kind"]; channel: string; payload: Record<string, unknown> }[]): Promise<void> {
+  settle(seq: number, outcome: string, items: { group: Omit<GroupRow, "ts">; posts: { kind: OutboxRow["kind"]; channel: string; payload: Record<string, unknown> }[] }[]): Promise<void> {
     return this.serial(async () => {
       await this.conn.run("BEGIN TRANSACTION");
       try {
-        if (group) {
+        for (const { group, posts } of items) {
           await this.conn.run(
             `INSERT INTO alert_groups (key, name, status, channel, started_at, resolved_at, top, alerts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (key) DO UPDATE SET name = excluded.name, status = excluded.status, channel = excluded.channel, started_at = excluded.started_at, resolved_at = excluded.resolved_at, top = excluded.top, alerts = excluded.alerts`,
             [group.key, group.name, group.status, group.channel, group.startedAt, group.resolvedAt, group.top, JSON.stringify(group.alerts)] as never,
           );
-        }
-        for (const p of posts) {
-          await this.conn.run(`INSERT INTO outbox (key, channel, kind, payload, next_at) VALUES (?, ?, ?, ?, now()::TIMESTAMP)`, [group?.key ?? "", p.channel, p.kind, JSON.stringify(p.payload)] as never);
+          for (const p of posts) {
+            await this.conn.run(`INSERT INTO outbox (key, channel, kind, payload, next_at) VALUES (?, ?, ?, ?, now()::TIMESTAMP)`, [group.key, p.channel, p.kind, JSON.stringify(p.payload)] as never);
+          }
         }
         await this.conn.run(`UPDATE notices SET done = true, outcome = ? WHERE seq = ?`, [outcome, seq] as never);
         await this.conn.run("COMMIT");

@@ -33,15 +33,15 @@ export interface Service {
 }
 
 /** The alert webhooks, their state and their Slack poster (a client that retries through the outbox, not inline). */
-async function startAlerts(config: Config, answerer: Answerer, log?: (line: string) => void, fixedNow?: Date): Promise<{ surface: AlertSurface; close(): Promise<void> }> {
+async function startAlerts(config: Config, answerer: Answerer, teams: TeamsSurface, log?: (line: string) => void, fixedNow?: Date): Promise<{ surface: AlertSurface; close(): Promise<void> }> {
   const { loadConfigFile } = await import("../config/file.js");
   const { AlertState } = await import("../state/alerts.js");
   const { createAlertSurface } = await import("./alerts/index.js");
   const file = config.configFile ? await loadConfigFile(config.configFile) : { alerts: { routes: [], ignore: [] } };
   const env = config.alerts!;
-  const alertsConfig = { ...file.alerts, ...(!file.alerts.default && env.slackChannel && { default: { slack: env.slackChannel } }) };
+  const fromEnv = { ...(env.slackChannel && { slack: env.slackChannel }), ...(env.teamsChannel && { teams: env.teamsChannel }) };
+  const alertsConfig = { ...file.alerts, ...(!file.alerts.default && Object.keys(fromEnv).length && { default: fromEnv }) };
   if (!alertsConfig.default && alertsConfig.routes.length === 0) log?.("netrca: WARNING: alert webhooks are on but no channel is routed: set alerts.default in the configuration file or NETRCA_ALERT_SLACK_CHANNEL");
-  if (env.teamsChannel || alertsConfig.routes.some((r) => r.teams) || alertsConfig.default?.teams) log?.("netrca: WARNING: alert summaries into Teams are not built yet; Teams routes are ignored");
   const state = await AlertState.open(config.stateDir);
   let poster: SlackPoster | undefined;
   if (config.slack) {
@@ -55,7 +55,10 @@ async function startAlerts(config: Config, answerer: Answerer, log?: (line: stri
     };
   }
   // A fixed --now (demo data, tests) is the alert's "now" too: the window ends there, not at the wall clock.
-  const surface = createAlertSurface({ token: env.token, state, config: alertsConfig, answer: answerer, ...(poster && { slack: poster }), ...(log && { log }), ...(fixedNow && { now: () => fixedNow }) });
+  const surface = createAlertSurface({
+    token: env.token, state, config: alertsConfig, answer: answerer, ...(poster && { slack: poster }), ...(log && { log }), ...(fixedNow && { now: () => fixedNow }),
+    teams: { post: (c, a) => teams.channel.post(c, a), reply: (c, p, a) => teams.channel.reply(c, p, a), update: (c, p, a) => teams.channel.update(c, p, a) },
+  });
   return { surface, close: async () => { await surface.stop(); await state.close(); } };
 }
 
@@ -103,9 +106,8 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
     help: HELP,
   };
   const slack = opts.config.slack ? createSlackSurface(opts.config.slack, answerer) : undefined;
-  const alerts = opts.config.alerts ? await startAlerts(opts.config, answerer, opts.log, opts.now) : undefined;
-  if (!opts.config.alerts) opts.log?.("netrca: alert webhooks off (set NETRCA_ALERT_TOKEN to turn on POST /alerts/alertmanager and /alerts/azure-monitor)");
   const teams = createTeamsSurface(opts.config.teams, answerer, new ConversationStore(opts.config.stateDir));
+  const alerts = opts.config.alerts ? await startAlerts(opts.config, answerer, teams, opts.log, opts.now) : undefined;
   // Unsigned Teams activities can name any serviceUrl to reply to: then only this machine may reach the port.
   const host = opts.config.host ?? (teams.authDisabled ? "127.0.0.1" : undefined);
   const server = await startServer(opts.config.port, host, {

@@ -29,6 +29,9 @@ export class FakeConnector {
       const text = Buffer.concat(chunks).toString("utf8");
       this.calls.push({ method: req.method ?? "", path: decodeURIComponent(req.url ?? ""), body: text ? JSON.parse(text) : {}, at: Date.now() });
       res.writeHead(200, { "content-type": "application/json" });
+      // A new conversation in a channel (a new post): its id names the channel and the post, as Teams' does.
+      const channel = (this.calls.at(-1)!.body.channelData as { channel?: { id?: string } } | undefined)?.channel?.id;
+      if (req.method === "POST" && req.url === "/v3/conversations" && channel) return res.end(JSON.stringify({ id: `${channel};messageid=post-${this.calls.length}`, activityId: `post-${this.calls.length}` }));
       res.end(JSON.stringify({ id: `reply-${this.calls.length}` }));
     });
     await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));

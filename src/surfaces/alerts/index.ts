@@ -7,6 +7,7 @@ import type { Finding, Question, Report } from "../../model/index.js";
 import type { AlertState, GroupRow, OutboxRow } from "../../state/alerts.js";
 import type { Answerer } from "../answerer.js";
 import { escapeMrkdwn, queryMessages, reportMessage, type SlackMessage } from "../slack/blocks.js";
+import { reportCard } from "../teams/card.js";
 import { parseAlertmanager, parseAzureMonitor, PayloadError, type AlertNotice } from "./payloads.js";
 import { questionText, scopeAlert } from "./question.js";
 
@@ -26,6 +27,8 @@ export interface AlertSurfaceOptions {
   answer: Answerer;
   /** Slack's Web API client for posting (absent: Slack not configured). */
   slack?: SlackPoster;
+  /** Posting into Teams channels (the bot's proactive messages). */
+  teams?: TeamsPoster;
   now?: () => Date;
   log?: (line: string) => void;
 }
@@ -35,6 +38,12 @@ export interface SlackPoster {
   postMessage(args: { channel: string; thread_ts?: string } & SlackMessage): Promise<{ ts?: string }>;
   update(args: { channel: string; ts: string } & SlackMessage): Promise<unknown>;
   upload(args: { channel: string; thread_ts: string; file: Buffer; filename: string; title: string }): Promise<unknown>;
+}
+
+export interface TeamsPoster {
+  post(channelId: string, activity: Record<string, unknown>): Promise<string>;
+  reply(channelId: string, postId: string, activity: Record<string, unknown>): Promise<void>;
+  update(channelId: string, postId: string, activity: Record<string, unknown>): Promise<void>;
 }
 
 export interface AlertSurface {
@@ -127,64 +136,73 @@ export function createAlertSurface(o: AlertSurfaceOptions): AlertSurface {
       const next = await o.state.nextNotice();
       if (!next) return;
       const { seq, notice } = next;
-      const group = await o.state.group(notice.key);
-      const target = routeOf(o.config, notice.labels);
-      const channel = target?.slack ?? group?.channel;
-      if (!channel) {
-        await o.state.settle(seq, "no route", null, []);
+      const quiet = quietReason(o.config, notice);
+      if (quiet) {
+        await o.state.settle(seq, quiet, []);
+        continue;
+      }
+      // Each routed channel (Slack, Teams) has a group, and so a thread, of its own.
+      const route = routeOf(o.config, notice.labels);
+      const targets = await Promise.all([
+        { key: notice.key, channel: route?.slack },
+        { key: `${notice.key} @teams`, channel: route?.teams && `teams:${route.teams}` },
+      ].map(async (t) => ({ ...t, group: await o.state.group(t.key) })));
+      const live = targets.filter((t) => t.channel || t.group).map((t) => ({ ...t, channel: (t.channel ?? t.group!.channel) as string }));
+      if (!live.length) {
+        await o.state.settle(seq, "no route", []);
         o.log?.(`netrca: alert ${notice.name} (${notice.key}) has no route: set alerts.default in the configuration file or NETRCA_ALERT_SLACK_CHANNEL`);
         continue;
       }
-      const quiet = quietReason(o.config, notice);
-      if (quiet) {
-        await o.state.settle(seq, quiet, null, []);
-        continue;
-      }
-      const ids = notice.alerts.filter((a) => a.status === "firing").map((a) => a.id);
-      if (notice.status === "firing" && group?.status === "firing" && ids.every((id) => group.alerts.includes(id))) {
-        // A repeat: say something only when the cause changed.
-        const report = await rca(notice);
-        const top = topOf(report);
-        if (top === group.top) {
-          await o.state.settle(seq, "repeat", null, []);
-          continue;
-        }
-        const msg = alertMessage(notice, report, "firing");
-        await o.state.settle(seq, "cause changed", { ...group, top }, [
-          { kind: "reply", channel, payload: { message: summaryOnly(msg, `The likely cause changed: ${report.summary}`) } },
-          { kind: "update", channel, payload: { message: msg } },
-        ]);
-        continue;
-      }
       const report = await rca(notice);
-      const msg = alertMessage(notice, report, notice.status);
-      const base: Omit<GroupRow, "ts"> = {
-        key: notice.key, name: notice.name, status: notice.status, channel, startedAt: group && group.status === "firing" ? group.startedAt : notice.startedAt,
-        resolvedAt: notice.resolvedAt, top: topOf(report), alerts: [...new Set([...(group?.alerts ?? []), ...ids])],
-      };
       const charts = await chartPayloads(report);
-      if (!group) {
-        await o.state.settle(seq, "posted", base, [
-          { kind: "post", channel, payload: { message: msg } },
-          ...charts.map((c) => ({ kind: "upload" as const, channel, payload: c })),
-          ...queryMessages(report).slice(0, 3).map((m) => ({ kind: "reply" as const, channel, payload: { message: m } })),
-        ]);
-      } else if (notice.status === "resolved") {
-        const minutes = Math.max(1, Math.round((Date.parse(notice.resolvedAt ?? now().toISOString()) - Date.parse(group.startedAt)) / 60_000));
-        await o.state.settle(seq, "resolved", { ...base, startedAt: group.startedAt }, [
-          { kind: "update", channel, payload: { message: msg } },
-          { kind: "reply", channel, payload: { message: { text: `Resolved at ${clock(notice.resolvedAt)} after ${minutes} min.`, blocks: [section(`:white_check_mark: *Resolved* at ${clock(notice.resolvedAt)} UTC after ${minutes} min.`)] } } },
-        ]);
-      } else {
-        // New alerts in the group, or firing again after a resolve (flapping): the same thread.
-        const what = group.status === "resolved" ? "Firing again" : `${ids.filter((id) => !group.alerts.includes(id)).length} more alert(s) in the group`;
-        await o.state.settle(seq, what, base, [
-          { kind: "reply", channel, payload: { message: summaryOnly(msg, `${what}: ${report.summary}`) } },
-          ...charts.slice(0, 1).map((c) => ({ kind: "upload" as const, channel, payload: c })),
-          { kind: "update", channel, payload: { message: msg } },
-        ]);
-      }
+      const items = live.map((t) => plan(notice, report, charts, t.key, t.channel, t.group)).filter((x): x is NonNullable<typeof x> => !!x);
+      await o.state.settle(seq, items.length ? items.map((i) => i.outcome).join(", ") : "repeat", items);
     }
+  }
+
+  /** What one channel's thread needs for this notice (null: a repeat with nothing new). */
+  function plan(notice: AlertNotice, report: Report, charts: Record<string, unknown>[], key: string, channel: string, group: GroupRow | null) {
+    const teams = channel.startsWith("teams:");
+    const ids = notice.alerts.filter((a) => a.status === "firing").map((a) => a.id);
+    const top = topOf(report);
+    const render = (status: "firing" | "resolved") => (teams ? { activity: alertActivity(notice, report, status, charts[0]) } : { message: alertMessage(notice, report, status) });
+    const note = (text: string, mrkdwn = escapeMrkdwn(text)) => (teams ? { activity: { type: "message", text } } : { message: { text, blocks: [section(mrkdwn.slice(0, 2900))] } });
+    const base: Omit<GroupRow, "ts"> = {
+      key, name: notice.name, status: notice.status, channel, startedAt: group && group.status === "firing" ? group.startedAt : notice.startedAt,
+      resolvedAt: notice.resolvedAt, top, alerts: [...new Set([...(group?.alerts ?? []), ...ids])],
+    };
+    const uploads = teams ? [] : charts;
+    if (notice.status === "firing" && group?.status === "firing" && ids.every((id) => group.alerts.includes(id))) {
+      // A repeat: say something only when the cause changed.
+      if (top === group.top) return null;
+      return { outcome: "cause changed", group: { ...base, startedAt: group.startedAt }, posts: [
+        { kind: "reply" as const, channel, payload: note(`The likely cause changed: ${report.summary}`) },
+        { kind: "update" as const, channel, payload: render("firing") },
+      ] };
+    }
+    if (!group) {
+      if (notice.status === "resolved") return { outcome: "resolved before it was posted", group: base, posts: [{ kind: "post" as const, channel, payload: render("resolved") }] };
+      return { outcome: "posted", group: base, posts: [
+        { kind: "post" as const, channel, payload: render("firing") },
+        ...uploads.map((c) => ({ kind: "upload" as const, channel, payload: c })),
+        ...(teams ? [] : queryMessages(report).slice(0, 3).map((m) => ({ kind: "reply" as const, channel, payload: { message: m } }))),
+      ] };
+    }
+    if (notice.status === "resolved") {
+      if (group.status === "resolved") return null;
+      const minutes = Math.max(1, Math.round((Date.parse(notice.resolvedAt ?? now().toISOString()) - Date.parse(group.startedAt)) / 60_000));
+      return { outcome: "resolved", group: { ...base, startedAt: group.startedAt }, posts: [
+        { kind: "update" as const, channel, payload: render("resolved") },
+        { kind: "reply" as const, channel, payload: note(`Resolved at ${clock(notice.resolvedAt)} UTC after ${minutes} min.`, `:white_check_mark: *Resolved* at ${clock(notice.resolvedAt)} UTC after ${minutes} min.`) },
+      ] };
+    }
+    // New alerts in the group, or firing again after a resolve (flapping): the same thread.
+    const what = group.status === "resolved" ? "Firing again" : `${ids.filter((id) => !group.alerts.includes(id)).length} more alert(s) in the group`;
+    return { outcome: what, group: base, posts: [
+      { kind: "reply" as const, channel, payload: note(`${what}: ${report.summary}`) },
+      ...uploads.slice(0, 1).map((c) => ({ kind: "upload" as const, channel, payload: c })),
+      { kind: "update" as const, channel, payload: render("firing") },
+    ] };
   }
 
   async function rca(notice: AlertNotice): Promise<Report> {
@@ -217,8 +235,9 @@ export function createAlertSurface(o: AlertSurfaceOptions): AlertSurface {
   }
 
   async function deliver(row: OutboxRow & { parentTs: string | null }): Promise<void> {
-    if (!o.slack) return o.state.failed(row.id, "Slack is not configured (SLACK_BOT_TOKEN)", null);
     if (row.kind !== "post" && !row.parentTs) return o.state.failed(row.id, "the thread's first message was never posted", null);
+    if (row.channel.startsWith("teams:")) return deliverTeams(row);
+    if (!o.slack) return o.state.failed(row.id, "Slack is not configured (SLACK_BOT_TOKEN)", null);
     const gap = (lastSent.get(row.channel) ?? 0) + CHANNEL_GAP_MS - Date.now();
     if (gap > 0) await new Promise((r) => setTimeout(r, gap));
     lastSent.set(row.channel, Date.now());
@@ -243,6 +262,31 @@ export function createAlertSurface(o: AlertSurfaceOptions): AlertSurface {
       // 429: as long as Slack says; anything else: back off, up to five minutes.
       const delay = retryAfter ?? Math.min(300, 2 ** Math.min(row.attempts, 8));
       await o.state.failed(row.id, why, row.attempts + 1 >= MAX_ATTEMPTS ? null : delay);
+    }
+  }
+
+  async function deliverTeams(row: OutboxRow & { parentTs: string | null }): Promise<void> {
+    const channelId = row.channel.slice("teams:".length);
+    const activity = row.payload.activity as Record<string, unknown>;
+    if (!o.teams) return o.state.failed(row.id, "Teams is not configured", null);
+    const gap = (lastSent.get(row.channel) ?? 0) + CHANNEL_GAP_MS - Date.now();
+    if (gap > 0) await new Promise((r) => setTimeout(r, gap));
+    lastSent.set(row.channel, Date.now());
+    try {
+      if (row.kind === "post") return o.state.delivered(row.id, row.key, (await o.teams.post(channelId, activity)) || null);
+      if (row.kind === "reply") await o.teams.reply(channelId, row.parentTs!, activity);
+      else if (row.kind === "update") await o.teams.update(channelId, row.parentTs!, activity);
+      await o.state.delivered(row.id, row.key, null);
+    } catch (e) {
+      const why = (e as Error).message.split("\n")[0]!;
+      if ((e as Error).name === "TeamsChannelUnknown") {
+        o.log?.(`netrca: gave up posting the summary of ${row.key}: ${why}`);
+        return o.state.failed(row.id, why, null);
+      }
+      // The Bot Connector's 429 and 5xx are retried like Slack's; a 4xx is not going to change.
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status && status >= 400 && status < 500 && status !== 429 && status !== 412) return o.state.failed(row.id, why, null);
+      await o.state.failed(row.id, why, row.attempts + 1 >= MAX_ATTEMPTS ? null : Math.min(300, 2 ** Math.min(row.attempts, 8)));
     }
   }
 
@@ -317,9 +361,22 @@ export function alertMessage(n: AlertNotice, report: Report, status: "firing" | 
   };
 }
 
-/** A thread reply: one line of news and the summary, not the whole table again. */
-function summaryOnly(m: SlackMessage, news: string): SlackMessage {
-  return { text: news, blocks: [section(escapeMrkdwn(news).slice(0, 2900)), ...m.blocks.slice(1, 2)] };
+/** The Teams post: the alert line on top of the RCA's Adaptive Card, the first chart inline. */
+export function alertActivity(n: AlertNotice, report: Report, status: "firing" | "resolved", chart?: Record<string, unknown>): Record<string, unknown> {
+  const card = reportCard(report, { chartNote: !!chart });
+  const head = status === "firing"
+    ? `🚨 **FIRING** · **${n.name}**${n.severity ? ` (${n.severity})` : ""} since ${clock(n.startedAt)} UTC`
+    : `✅ **RESOLVED** · **${n.name}** (${clock(n.startedAt)}–${clock(n.resolvedAt)} UTC)`;
+  const labels = Object.entries(n.labels).filter(([k]) => k !== "alertname").slice(0, 8).map(([k, v]) => `${k}=${v}`).join(" · ");
+  const body = [{ type: "TextBlock", text: head, wrap: true, size: "Medium" }, ...(labels ? [{ type: "TextBlock", text: labels, wrap: true, isSubtle: true, size: "Small" }] : []), ...card.body];
+  return {
+    type: "message",
+    summary: `${status === "firing" ? "FIRING" : "RESOLVED"} ${n.name}: ${report.summary}`.slice(0, 200),
+    attachments: [
+      { contentType: "application/vnd.microsoft.card.adaptive", content: { ...card, body } },
+      ...(chart ? [{ contentType: "image/png", contentUrl: `data:image/png;base64,${String(chart.png)}`, name: String(chart.title).slice(0, 200) }] : []),
+    ],
+  };
 }
 
 function reply(res: ServerResponse, status: number, body: object): void {

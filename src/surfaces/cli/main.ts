@@ -132,7 +132,7 @@ async function serve(argv: string[], io: Io): Promise<number> {
     if (e.code === "EADDRNOTAVAIL") throw new UsageError(`HOST ${config.host} is not an address of this machine`);
     throw e;
   });
-  io.err(`netrca: listening on ${service.address}:${service.port} (GET /healthz, POST /api/messages${config.slack && !config.slack.appToken ? ", POST /slack/events" : ""}${config.alerts ? ", POST /alerts/alertmanager, POST /alerts/azure-monitor" : ""})${config.slack?.appToken ? "; Slack over Socket Mode" : ""}${config.slack ? "" : "; Slack not configured"}`);
+  io.err(`netrca: listening on ${service.address}:${service.port} (GET /healthz, POST /api/messages${config.slack && !config.slack.appToken ? ", POST /slack/events" : ""}${config.alerts ? ", POST /alerts/alertmanager, POST /alerts/azure-monitor" : ""})${config.alerts ? "" : "; alert webhooks off (set NETRCA_ALERT_TOKEN)"}${config.slack?.appToken ? "; Slack over Socket Mode" : ""}${config.slack ? "" : "; Slack not configured"}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

@@ -19,6 +19,15 @@ export interface TeamsSurface {
   requestListener: RequestListener;
   /** Post into a conversation the bot was used in before (proactive messages). */
   post(conversationId: string, activity: Partial<Activity>): Promise<void>;
+  /**
+   * Incident summaries: a new post in a channel the bot has seen (its conversation id,
+   * `19:…@thread.tacv2`), a reply in that post's thread, an edit of the post. The post's id is returned.
+   */
+  channel: {
+    post(channelId: string, activity: Partial<Activity>): Promise<string>;
+    reply(channelId: string, postId: string, activity: Partial<Activity>): Promise<void>;
+    update(channelId: string, postId: string, activity: Partial<Activity>): Promise<void>;
+  };
   /** True when Bot Framework authentication is off (no app id): local use only. */
   authDisabled: boolean;
   /** Wait for answers still in progress (on shutdown). */
@@ -92,6 +101,16 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
     void job.finally(() => pending.delete(job));
   }
 
+  /**
+   * A channel's conversation reference, from any message the bot saw there (a thread in it
+   * carries `;messageid=…`): the channel itself for a new post, or one post's thread.
+   */
+  async function channelRef(channelId: string, postId?: string): Promise<ConversationReference> {
+    const seen = (await conversations.all()).find((r) => r.conversation?.id?.split(";")[0] === channelId);
+    if (!seen) throw new TeamsChannelUnknown(`netrca has not seen the Teams channel ${channelId}: add the bot to the team and @mention it once in that channel`);
+    return { ...seen, conversation: { ...seen.conversation!, id: postId ? `${channelId};messageid=${postId}` : channelId } } as ConversationReference;
+  }
+
   return {
     adapter,
     authDisabled: !cfg.appId,
@@ -110,6 +129,34 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
         res.end(JSON.stringify({ error: message(e) }));
       });
     },
+    channel: {
+      // A new post (a thread of its own) is a new conversation in the channel; its id names the post.
+      post: async (channelId, activity) => {
+        const ref = await channelRef(channelId);
+        let conversation = "";
+        await adapter.createConversationAsync(cfg.appId, "msteams", ref.serviceUrl, BOT_AUDIENCE, {
+          isGroup: true, bot: ref.bot, channelData: { channel: { id: channelId } }, activity: activity as Activity,
+          ...(ref.conversation.tenantId && { tenantId: ref.conversation.tenantId }),
+        }, async (ctx) => {
+          conversation = ctx.activity.conversation.id;
+        });
+        const id = /;messageid=(.+)$/.exec(conversation)?.[1];
+        if (!id) throw new Error(`Teams answered the new post with conversation "${conversation}", which names no message`);
+        return id;
+      },
+      reply: async (channelId, postId, activity) => {
+        await adapter.continueConversationAsync(cfg.appId, await channelRef(channelId, postId), async (ctx) => {
+          // Into the thread itself, not as a reply to the continuation event botbuilder makes up.
+          delete (ctx.activity as Partial<Activity>).id;
+          await ctx.sendActivity(activity);
+        });
+      },
+      update: async (channelId, postId, activity) => {
+        await adapter.continueConversationAsync(cfg.appId, await channelRef(channelId, postId), async (ctx) => {
+          await ctx.updateActivity({ ...activity, id: postId, type: ActivityTypes.Message });
+        });
+      },
+    },
     post: async (conversationId, activity) => {
       const ref = await conversations.get(conversationId);
       if (!ref) throw new Error(`no conversation ${conversationId} on record: the bot must be used there first`);
@@ -118,6 +165,14 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
       });
     },
   };
+}
+
+/** Whom the Bot Connector's tokens are for (the public cloud). */
+const BOT_AUDIENCE = "https://api.botframework.com";
+
+/** A Teams channel the bot cannot post into: it was never added there (or never used there). */
+export class TeamsChannelUnknown extends Error {
+  override name = "TeamsChannelUnknown";
 }
 
 /** The chart as an inline image: base64 images do not count toward Teams' message size. */

@@ -30,6 +30,7 @@ const resolved = () => {
   return b;
 };
 const text = (c: SlackCall) => JSON.stringify(c.args);
+beforeAll(() => writeSimulation(sim, flows), 60_000);
 
 describe("alert webhooks in serve", () => {
   let slack: FakeSlack;
@@ -39,7 +40,6 @@ describe("alert webhooks in serve", () => {
     fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
 
   beforeAll(async () => {
-    await writeSimulation(sim, flows);
     slack = await new FakeSlack().start();
     service = await startService({
       config: {
@@ -215,6 +215,63 @@ describe("never lost", () => {
       second?.kill("SIGTERM");
       if (second) await new Promise((r) => (second!.exitCode !== null ? r(null) : second!.once("exit", r)));
       await slack?.close();
+    }
+  }, 90_000);
+});
+
+describe("alert summaries into a Teams channel", () => {
+  it("posts an Adaptive Card into the channel the bot has seen, replies in its thread and edits it on resolve; an unseen channel is said, not guessed", async () => {
+    const { FakeConnector } = await import("../../support/fake-connector.js");
+    const connector = await new FakeConnector().start();
+    const config = join(dir, "teams.yaml");
+    writeFileSync(config, 'alerts:\n  routes:\n    - match: { namespace: pets }\n      teams: "19:unseen@thread.tacv2"\n  default: { teams: "19:incident@thread.tacv2" }\n');
+    const s = await startService({
+      config: { port: 0, teams: { appId: "", appPassword: "", appType: "MultiTenant" as const }, stateDir: join(dir, "state-teams"), alerts: { token: TOKEN }, configFile: config },
+      flows: [flows], now: new Date(sim.to),
+    });
+    try {
+      const url = `http://127.0.0.1:${s.port}`;
+      // The bot is @mentioned once in the channel: Teams' activity carries the serviceUrl to post to.
+      const mention = {
+        type: "message", id: "1763650000001", timestamp: new Date().toISOString(), serviceUrl: connector.serviceUrl, channelId: "msteams",
+        from: { id: "29:oncall", name: "On Call" }, recipient: { id: "28:bot", name: "netrca" }, text: "<at>netrca</at> help",
+        conversation: { isGroup: true, conversationType: "channel", tenantId: "t1", id: "19:incident@thread.tacv2;messageid=1763650000001" },
+        entities: [{ type: "mention", text: "<at>netrca</at>", mentioned: { id: "28:bot", name: "netrca" } }],
+        channelData: { teamsChannelId: "19:incident@thread.tacv2", channel: { id: "19:incident@thread.tacv2" }, tenant: { id: "t1" } },
+      };
+      expect((await fetch(`${url}/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(mention) })).status).toBe(200);
+      await connector.waitFor(() => connector.calls.length > 0);
+      const before = connector.calls.length;
+      const send = (body: unknown) => fetch(`${url}/alerts/alertmanager`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+      expect((await send(firing())).status).toBe(202);
+      await s.alerts!.idle();
+      // A new post in the channel: a conversation of its own (POST /v3/conversations with the channel).
+      const post = connector.calls.slice(before).find((c) => c.method === "POST" && c.path === "/v3/conversations");
+      expect(post, JSON.stringify(connector.calls.slice(before).map((c) => `${c.method} ${c.path}`))).toBeTruthy();
+      expect(post!.body.channelData).toMatchObject({ channel: { id: "19:incident@thread.tacv2" } });
+      const card = ((post!.body.activity as Record<string, unknown>).attachments as { contentType: string; content: { body: { text?: string }[] } }[])[0]!;
+      expect(card.contentType).toBe("application/vnd.microsoft.card.adaptive");
+      expect(JSON.stringify(card.content.body)).toMatch(/FIRING.*KubeDNSErrorsHigh/);
+      expect(JSON.stringify(card.content.body)).toMatch(/SERVFAIL/);
+      // The fake answers the post with its id; the resolve edits that post and replies in its thread.
+      const postId = `post-${connector.calls.indexOf(post!) + 1}`;
+      expect((await send(resolved())).status).toBe(202);
+      await s.alerts!.idle();
+      const thread = `19:incident@thread.tacv2;messageid=${postId}`;
+      const edit = connector.calls.find((c) => c.method === "PUT" && c.path === `/v3/conversations/${thread}/activities/${postId}`);
+      expect(edit, JSON.stringify(connector.calls.map((c) => `${c.method} ${c.path}`))).toBeTruthy();
+      expect(JSON.stringify(edit!.body)).toMatch(/RESOLVED.*KubeDNSErrorsHigh/);
+      expect(connector.calls.some((c) => c.method === "POST" && c.path === `/v3/conversations/${thread}/activities` && /Resolved at 14:56 UTC after 23 min/.test(JSON.stringify(c.body)))).toBe(true);
+      // A channel the bot was never added to: nothing is posted anywhere, and the reason is kept.
+      const calls = connector.calls.length;
+      const pets = firing({ groupKey: "pets-group", commonLabels: { alertname: "KubeDNSErrorsHigh", namespace: "pets" }, alerts: [{ labels: { alertname: "KubeDNSErrorsHigh", namespace: "pets" }, startsAt: "2026-11-20T14:40:00Z", fingerprint: "p1" }] });
+      expect((await send(pets)).status).toBe(202);
+      await s.alerts!.idle();
+      expect(connector.calls.length).toBe(calls);
+      expect((await s.alerts!.stats()).failedPosts).toBeGreaterThan(0);
+    } finally {
+      await s.stop();
+      await connector.close();
     }
   }, 90_000);
 });
