@@ -15,7 +15,7 @@ const TOKEN = "alert-token-0123456789abcdef";
 const sim = simulate("dns-servfail");
 const flows = join(dir, "dns-servfail.jsonl");
 const configFile = join(dir, "netrca.yaml");
-writeFileSync(configFile, "alerts:\n  routes:\n    - match: { namespace: shop }\n      slack: C0SHOP\n  default: { slack: C0INC }\n  ignore:\n    - match: { alertname: Watchdog }\n");
+writeFileSync(configFile, "alerts:\n  routes:\n    - match: { namespace: shop, team: x }\n      slack: C0RATE\n    - match: { namespace: shop }\n      slack: C0SHOP\n  default: { slack: C0INC }\n  minSeverity: warning\n  ignore:\n    - match: { alertname: Watchdog }\n");
 
 const firing = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   version: "4", groupKey: '{}:{alertname="KubeDNSErrorsHigh", namespace="shop"}', status: "firing", receiver: "netrca",
@@ -142,12 +142,54 @@ describe("alert webhooks in serve", () => {
     expect(text(parent)).toMatch(/SERVFAIL/);
   }, 60_000);
 
+  it("an Azure log-search alert (common schema) is summarised the same way, scoped by its dimensions", async () => {
+    const before = slack.posts().length;
+    const body = {
+      schemaId: "azureMonitorCommonAlertSchema",
+      data: {
+        essentials: { alertId: "/subscriptions/s/providers/Microsoft.AlertsManagement/alerts/lsa1", alertRule: "DNS SERVFAIL in flow logs", severity: "Sev2", signalType: "Log", monitorCondition: "Fired", monitoringService: "Log Alerts V2", firedDateTime: "2026-11-20T14:36:00Z" },
+        alertContext: {
+          conditionType: "LogQueryCriteria",
+          condition: { windowSize: "PT10M", windowStartTime: "2026-11-20T14:26:00Z", windowEndTime: "2026-11-20T14:36:00Z", allOf: [{ searchQuery: "ContainerNetworkLogs | where Layer7 has 'SERVFAIL'", dimensions: [{ name: "SourceNamespace", value: "shop" }], metricValue: 12, linkToFilteredSearchResultsUI: "https://portal.azure.com/#blade/x" }] },
+        },
+      },
+    };
+    expect((await post(`/alerts/azure-monitor?token=${TOKEN}`, body, {})).status).toBe(202);
+    await service.alerts!.idle();
+    const parent = slack.posts().slice(before).find((c) => !c.args.thread_ts)!;
+    expect(parent.args.channel).toBe("C0INC");
+    expect(text(parent)).toMatch(/FIRING.*DNS SERVFAIL in flow logs.*\(Sev2\)/);
+    expect(text(parent)).toMatch(/shop\/checkout gets SERVFAIL/);
+    expect(text(parent)).toMatch(/Open in the Azure portal/);
+  }, 60_000);
+
+  it("Slack's 429 is waited out (Retry-After) and the post still lands, once", async () => {
+    slack.failNext("chat.postMessage", { status: 429, retryAfter: 3 });
+    const before = slack.posts().length;
+    const body = firing({ groupKey: "rate-limited", commonLabels: { alertname: "KubeDNSErrorsHigh", namespace: "shop", team: "x" }, alerts: [{ labels: { alertname: "KubeDNSErrorsHigh", namespace: "shop" }, startsAt: "2026-11-20T14:34:00Z", fingerprint: "rl1" }] });
+    expect((await post("/alerts/alertmanager", body)).status).toBe(202);
+    await service.alerts!.idle();
+    const failed = slack.calls.filter((c) => c.method === "chat.postMessage!failed");
+    expect(failed).toHaveLength(1);
+    const parents = slack.posts().slice(before).filter((c) => !c.args.thread_ts);
+    expect(parents).toHaveLength(1);
+    // Three seconds, as Slack said (its own backoff would have tried again after one).
+    expect(parents[0]!.at - failed[0]!.at).toBeGreaterThanOrEqual(3000);
+  }, 60_000);
+
   it("an ignored alert is recorded and not investigated", async () => {
     const before = slack.calls.length;
     const body = firing({ groupKey: "{}:{alertname=\"Watchdog\"}", commonLabels: { alertname: "Watchdog" }, alerts: [{ labels: { alertname: "Watchdog" }, startsAt: "2026-11-20T14:00:00Z" }] });
     expect((await post("/alerts/alertmanager", body)).status).toBe(202);
     await service.alerts!.idle();
     expect(slack.calls.length).toBe(before);
+    // Below minSeverity (warning): recorded, not investigated.
+    const info = firing({ groupKey: "info-group", commonLabels: { alertname: "KubeDNSErrorsHigh", namespace: "shop", severity: "info" }, alerts: [{ labels: { alertname: "KubeDNSErrorsHigh", namespace: "shop", severity: "info" }, startsAt: "2026-11-20T14:00:00Z", fingerprint: "i1" }] });
+    const received = (await service.alerts!.stats()).received;
+    expect((await post("/alerts/alertmanager", info)).status).toBe(202);
+    await service.alerts!.idle();
+    expect(slack.calls.length).toBe(before);
+    expect((await service.alerts!.stats()).received).toBe(received + 1);
   }, 60_000);
 });
 
