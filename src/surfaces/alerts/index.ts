@@ -346,8 +346,18 @@ const clock = (iso: string | null) => (iso ?? new Date().toISOString()).slice(11
 const section = (text: string) => ({ type: "section", text: { type: "mrkdwn", text } });
 
 /** The parent message: the alert (state, name, labels, links), then the RCA as a chat reply gives it. */
+/**
+ * While an alert fires, "no active fault" must not read as an all-clear: the alert is the
+ * evidence that something is wrong; the network checks only did not find it.
+ */
+export function notFound(n: AlertNotice, report: Report, status: "firing" | "resolved"): string | null {
+  if (status !== "firing" || report.findings.some((f) => f.severity !== "info")) return null;
+  return `${n.name} is firing, but netrca's network checks found no cause in this window: it is not an all-clear. Look at the alert's own query and at what it measures beyond the network (the application, its dependencies).`;
+}
+
 export function alertMessage(n: AlertNotice, report: Report, status: "firing" | "resolved"): SlackMessage {
   const rca = reportMessage(report);
+  const caveat = notFound(n, report, status);
   const shown = Object.entries(n.labels).filter(([k]) => k !== "alertname").slice(0, 8).map(([k, v]) => `\`${escapeMrkdwn(k)}=${escapeMrkdwn(v)}\``).join(" ");
   const head = status === "firing"
     ? `:rotating_light: *FIRING* · *${escapeMrkdwn(n.name)}*${n.severity ? ` (${escapeMrkdwn(n.severity)})` : ""} since ${clock(n.startedAt)} UTC`
@@ -355,8 +365,8 @@ export function alertMessage(n: AlertNotice, report: Report, status: "firing" | 
   const links = n.links.map((l) => `<${l.url}|${escapeMrkdwn(l.title)}>`).join(" · ");
   const context = { type: "context", elements: [{ type: "mrkdwn", text: [shown, links].filter(Boolean).join(" · ") || "no labels" }] };
   return {
-    text: `${status === "firing" ? "FIRING" : "RESOLVED"} ${n.name}: ${rca.text}`,
-    blocks: [section(head), context, ...rca.blocks],
+    text: `${status === "firing" ? "FIRING" : "RESOLVED"} ${n.name}: ${caveat ? `${caveat} ` : ""}${rca.text}`,
+    blocks: [section(head), context, ...(caveat ? [section(`:warning: ${escapeMrkdwn(caveat)}`)] : []), ...rca.blocks],
     ...(rca.attachments && { attachments: rca.attachments }),
   };
 }
@@ -368,7 +378,11 @@ export function alertActivity(n: AlertNotice, report: Report, status: "firing" |
     ? `🚨 **FIRING** · **${n.name}**${n.severity ? ` (${n.severity})` : ""} since ${clock(n.startedAt)} UTC`
     : `✅ **RESOLVED** · **${n.name}** (${clock(n.startedAt)}–${clock(n.resolvedAt)} UTC)`;
   const labels = Object.entries(n.labels).filter(([k]) => k !== "alertname").slice(0, 8).map(([k, v]) => `${k}=${v}`).join(" · ");
-  const body = [{ type: "TextBlock", text: head, wrap: true, size: "Medium" }, ...(labels ? [{ type: "TextBlock", text: labels, wrap: true, isSubtle: true, size: "Small" }] : []), ...card.body];
+  const caveat = notFound(n, report, status);
+  const body = [
+    { type: "TextBlock", text: head, wrap: true, size: "Medium" }, ...(labels ? [{ type: "TextBlock", text: labels, wrap: true, isSubtle: true, size: "Small" }] : []),
+    ...(caveat ? [{ type: "TextBlock", text: `⚠️ ${caveat}`, wrap: true, color: "Warning" }] : []), ...card.body,
+  ];
   return {
     type: "message",
     summary: `${status === "firing" ? "FIRING" : "RESOLVED"} ${n.name}: ${report.summary}`.slice(0, 200),

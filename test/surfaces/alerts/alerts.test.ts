@@ -193,6 +193,29 @@ describe("alert webhooks in serve", () => {
   }, 60_000);
 });
 
+describe("a firing alert the checks cannot explain", () => {
+  it("is never presented as an all-clear", async () => {
+    const healthy = join(dir, "healthy.jsonl");
+    const h = simulate("healthy");
+    await writeSimulation(h, healthy);
+    const slack = await new FakeSlack().start();
+    const s = await startService({
+      config: { port: 0, slack: { signingSecret: "8f742231b10e8888abcd99yyyzzz85a5", botToken: "xoxb-test", apiUrl: slack.apiUrl }, teams: { appId: "", appPassword: "", appType: "MultiTenant" as const }, stateDir: join(dir, "state-healthy"), alerts: { token: TOKEN, slackChannel: "C0INC" } },
+      flows: [healthy], now: new Date(h.to),
+    });
+    try {
+      const res = await fetch(`http://127.0.0.1:${s.port}/alerts/alertmanager`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(firing()) });
+      expect(res.status).toBe(202);
+      await s.alerts!.idle();
+      const parent = slack.posts().find((c) => !c.args.thread_ts)!;
+      expect(String(parent.args.text)).toMatch(/^FIRING KubeDNSErrorsHigh: KubeDNSErrorsHigh is firing, but netrca's network checks found no cause in this window: it is not an all-clear\./);
+    } finally {
+      await s.stop();
+      await slack.close();
+    }
+  }, 60_000);
+});
+
 describe("alert webhooks off", () => {
   it("404 and a sentence when NETRCA_ALERT_TOKEN is not set", async () => {
     const s = await startService({ config: { port: 0, teams: { appId: "", appPassword: "", appType: "MultiTenant" as const }, stateDir: join(dir, "state-off") }, flows: [flows], now: new Date(sim.to) });
