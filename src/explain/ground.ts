@@ -19,6 +19,7 @@ export interface Grounded {
 const MAX_REMOVED_SHARE = 0.34;
 
 const CAUSAL = /\b(because|caused by|causing|root cause|due to|is the cause|the cause is|leads? to|led to|results? in|resulting in|triggered by|since .* (started|began) (failing|dropping))\b/i;
+const ALL_CLEAR = /\b(is|are|looks?|seems?) (healthy|fine|ok(ay)?|normal|working( fine| normally)?)\b|\bno (issues?|problems?|faults?|errors?|action)\b|\bnothing (is )?(wrong|to worry)|\ball (good|clear)\b/i;
 const DATE = /\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z?)?\b/g;
 const TIME = /\b([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?\b/g;
 const IP = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
@@ -151,6 +152,8 @@ function unsupportedIn(sentence: string, k: Known, r: Report): string[] {
     const value = parseNumber(m);
     if (!figureKnown(value, m[2]?.length ?? 0, m[3], k)) out.push(m[0]);
   }
+  // The worst answer is an all-clear while a fault is live: one the findings contradict never stands.
+  if (ALL_CLEAR.test(sentence) && r.findings.some((f) => f.severity !== "info")) out.push("an all-clear the findings contradict");
   if (CAUSAL.test(sentence) && ![...k.parties].some((p) => sentence.toLowerCase().includes(p)) && !/\bfindings? \d+\b/i.test(sentence)) {
     out.push("a cause no finding names");
   }

@@ -59,5 +59,7 @@ export const Report = z.object({
   evidence: z.array(Evidence),
   charts: z.array(Chart),
   notes: z.array(z.string()),
+  /** The model's prose over the findings, kept only as far as the evidence holds it (--explain); null otherwise. */
+  explanation: z.object({ text: z.string(), model: z.string() }).nullable().default(null),
 });
 export type Report = z.infer<typeof Report>;

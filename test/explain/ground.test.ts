@@ -84,6 +84,12 @@ describe("grounding an explanation in the Report", () => {
     expect(g.text).toBeNull();
   });
 
+  it("an all-clear while a finding is critical never stands, even without figures", () => {
+    const g = groundExplanation("The cluster is healthy. No action is needed.", dns);
+    expect(g.text).toBeNull();
+    expect(g.removed[0]!.unsupported).toEqual(["an all-clear the findings contradict"]);
+  });
+
   it("hyphenated English words are not names; a report's own hyphenated words are known", () => {
     const g = groundExplanation("This is a well-known, long-lived failure mode. Finding 1 shows SERVFAIL for shop/checkout.", dns);
     expect(g.removed).toEqual([]);

@@ -10,7 +10,7 @@ import { SCENARIOS } from "../../sources/embedded/simulate/types.js";
 const USAGE = `netrca: root-cause answers for Kubernetes container networking (ACNS, Retina, Cilium Hubble)
 
 usage:
-  netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--now ISO] [--json] [--out DIR]
+  netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--explain] [--now ISO] [--json] [--out DIR]
                                                       answer a question (no data given: the demo cluster)
   netrca serve [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--config FILE] [--now ISO]
                                                       HTTP on $PORT: GET /healthz, POST /slack/events, POST /api/messages
@@ -76,6 +76,7 @@ async function ask(argv: string[], io: Io): Promise<number> {
     prometheus: { type: "string" },
     now: { type: "string" },
     json: { type: "boolean" },
+    explain: { type: "boolean" },
     out: { type: "string" },
   }, true);
   const text = positionals.join(" ").trim();
@@ -100,7 +101,20 @@ async function ask(argv: string[], io: Io): Promise<number> {
     }
     const tz = process.env.NETRCA_TZ;
     const outDir = resolve(values.out ?? (await chartFolder()));
-    const report = await investigate(text, { source, playbooks, outDir, ...(now && { now }), ...(tz && { tz }), ...(metrics && { metrics }), ...(noFlows && { noFlows }) });
+    let report = await investigate(text, { source, playbooks, outDir, ...(now && { now }), ...(tz && { tz }), ...(metrics && { metrics }), ...(noFlows && { noFlows }) });
+    if (values.explain) {
+      // Never changes the answer and never fails the command: at worst a note says why there is none.
+      const { explainReport, llmConfigFromEnv } = await import("../../explain/index.js");
+      let cfg;
+      try {
+        cfg = llmConfigFromEnv();
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      const x = await explainReport(report, cfg);
+      report = { ...report, explanation: x.explanation, notes: [...report.notes, ...(x.note ? [x.note] : [])] };
+      if (x.usage) io.err(`netrca: the explanation used ${x.usage.inputTokens} input and ${x.usage.outputTokens} output tokens`);
+    }
     const { renderText } = await import("./render.js");
     io.out(values.json ? JSON.stringify(report, null, 2) : renderText(report));
     return 0;

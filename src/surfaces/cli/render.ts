@@ -12,6 +12,7 @@ export function renderText(r: Report): string {
   const out: string[] = [];
   out.push(`understood: ${r.intent} · ${scope || "whole cluster"} · ${windowLabel(s)}`);
   out.push("", wrap(r.summary, 100));
+  if (r.explanation) out.push("", `Explanation (written by ${r.explanation.model}; its figures and names checked against the evidence):`, wrap(r.explanation.text, 100).split("\n").map((l) => `  ${l}`).join("\n"));
   if (r.findings.length) {
     out.push("", "Findings");
     for (const f of r.findings) {
