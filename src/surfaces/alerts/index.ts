@@ -7,7 +7,7 @@ import type { Finding, Question, Report } from "../../model/index.js";
 import type { AlertState, GroupRow, OutboxRow } from "../../state/alerts.js";
 import type { Answerer } from "../answerer.js";
 import { escapeMrkdwn, queryMessages, reportMessage, type SlackMessage } from "../slack/blocks.js";
-import { reportCard } from "../teams/card.js";
+import { escapeMarkdown, reportCard } from "../teams/card.js";
 import { parseAlertmanager, parseAzureMonitor, PayloadError, type AlertNotice } from "./payloads.js";
 import { questionText, scopeAlert } from "./question.js";
 
@@ -234,13 +234,18 @@ export function createAlertSurface(o: AlertSurfaceOptions): AlertSurface {
     }
   }
 
+  /** At most one message a second per channel (Slack's limit; Teams' per-thread limits are looser). */
+  async function pace(channel: string): Promise<void> {
+    const gap = (lastSent.get(channel) ?? 0) + CHANNEL_GAP_MS - Date.now();
+    if (gap > 0) await new Promise((r) => setTimeout(r, gap));
+    lastSent.set(channel, Date.now());
+  }
+
   async function deliver(row: OutboxRow & { parentTs: string | null }): Promise<void> {
     if (row.kind !== "post" && !row.parentTs) return o.state.failed(row.id, "the thread's first message was never posted", null);
     if (row.channel.startsWith("teams:")) return deliverTeams(row);
     if (!o.slack) return o.state.failed(row.id, "Slack is not configured (SLACK_BOT_TOKEN)", null);
-    const gap = (lastSent.get(row.channel) ?? 0) + CHANNEL_GAP_MS - Date.now();
-    if (gap > 0) await new Promise((r) => setTimeout(r, gap));
-    lastSent.set(row.channel, Date.now());
+    await pace(row.channel);
     const message = row.payload.message as SlackMessage | undefined;
     try {
       if (row.kind === "post") {
@@ -269,9 +274,7 @@ export function createAlertSurface(o: AlertSurfaceOptions): AlertSurface {
     const channelId = row.channel.slice("teams:".length);
     const activity = row.payload.activity as Record<string, unknown>;
     if (!o.teams) return o.state.failed(row.id, "Teams is not configured", null);
-    const gap = (lastSent.get(row.channel) ?? 0) + CHANNEL_GAP_MS - Date.now();
-    if (gap > 0) await new Promise((r) => setTimeout(r, gap));
-    lastSent.set(row.channel, Date.now());
+    await pace(row.channel);
     try {
       if (row.kind === "post") return o.state.delivered(row.id, row.key, (await o.teams.post(channelId, activity)) || null);
       if (row.kind === "reply") await o.teams.reply(channelId, row.parentTs!, activity);
@@ -355,13 +358,21 @@ export function notFound(n: AlertNotice, report: Report, status: "firing" | "res
   return `${n.name} is firing, but netrca's network checks found no cause in this window: it is not an all-clear. Look at the alert's own query and at what it measures beyond the network (the application, its dependencies).`;
 }
 
+/** The alert's line in either markup: `strong` bolds and escapes a value for it. */
+function headline(n: AlertNotice, status: "firing" | "resolved", strong: (s: string) => string, plain: (s: string) => string): string {
+  return status === "firing"
+    ? `🚨 ${strong("FIRING")} · ${strong(n.name)}${n.severity ? ` (${plain(n.severity)})` : ""} since ${clock(n.startedAt)} UTC`
+    : `✅ ${strong("RESOLVED")} · ${strong(n.name)} (${clock(n.startedAt)}–${clock(n.resolvedAt)} UTC)`;
+}
+
+/** The labels worth showing (not the alert's name, at most eight). */
+const shownLabels = (n: AlertNotice) => Object.entries(n.labels).filter(([k]) => k !== "alertname").slice(0, 8);
+
 export function alertMessage(n: AlertNotice, report: Report, status: "firing" | "resolved"): SlackMessage {
   const rca = reportMessage(report);
   const caveat = notFound(n, report, status);
-  const shown = Object.entries(n.labels).filter(([k]) => k !== "alertname").slice(0, 8).map(([k, v]) => `\`${escapeMrkdwn(k)}=${escapeMrkdwn(v)}\``).join(" ");
-  const head = status === "firing"
-    ? `:rotating_light: *FIRING* · *${escapeMrkdwn(n.name)}*${n.severity ? ` (${escapeMrkdwn(n.severity)})` : ""} since ${clock(n.startedAt)} UTC`
-    : `:white_check_mark: *RESOLVED* · *${escapeMrkdwn(n.name)}* (${clock(n.startedAt)}–${clock(n.resolvedAt)} UTC)`;
+  const shown = shownLabels(n).map(([k, v]) => `\`${escapeMrkdwn(k)}=${escapeMrkdwn(v)}\``).join(" ");
+  const head = headline(n, status, (x) => `*${escapeMrkdwn(x)}*`, escapeMrkdwn);
   const links = n.links.map((l) => `<${l.url}|${escapeMrkdwn(l.title)}>`).join(" · ");
   const context = { type: "context", elements: [{ type: "mrkdwn", text: [shown, links].filter(Boolean).join(" · ") || "no labels" }] };
   return {
@@ -374,10 +385,8 @@ export function alertMessage(n: AlertNotice, report: Report, status: "firing" | 
 /** The Teams post: the alert line on top of the RCA's Adaptive Card, the first chart inline. */
 export function alertActivity(n: AlertNotice, report: Report, status: "firing" | "resolved", chart?: Record<string, unknown>): Record<string, unknown> {
   const card = reportCard(report, { chartNote: !!chart });
-  const head = status === "firing"
-    ? `🚨 **FIRING** · **${n.name}**${n.severity ? ` (${n.severity})` : ""} since ${clock(n.startedAt)} UTC`
-    : `✅ **RESOLVED** · **${n.name}** (${clock(n.startedAt)}–${clock(n.resolvedAt)} UTC)`;
-  const labels = Object.entries(n.labels).filter(([k]) => k !== "alertname").slice(0, 8).map(([k, v]) => `${k}=${v}`).join(" · ");
+  const head = headline(n, status, (x) => `**${escapeMarkdown(x)}**`, escapeMarkdown);
+  const labels = shownLabels(n).map(([k, v]) => escapeMarkdown(`${k}=${v}`)).join(" · ");
   const caveat = notFound(n, report, status);
   const body = [
     { type: "TextBlock", text: head, wrap: true, size: "Medium" }, ...(labels ? [{ type: "TextBlock", text: labels, wrap: true, isSubtle: true, size: "Small" }] : []),

@@ -2,12 +2,12 @@
 // client posting to a fake of Slack's Web API on loopback, and the alert state on disk.
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simulate, writeSimulation } from "../../../src/sources/embedded/simulate/index.js";
 import { startService, type Service } from "../../../src/surfaces/service.js";
 import { FakeSlack, type SlackCall } from "../../support/fake-slack.js";
+import { freePort } from "../../support/prometheus.js";
 import { tempDir } from "../../support/tmp.js";
 
 const dir = tempDir();
@@ -227,16 +227,6 @@ describe("alert webhooks off", () => {
     }
   }, 60_000);
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe("never lost", () => {
   it("accepted while Slack is down, netrca killed with SIGKILL, restarted on the same state: posted once", async () => {
