@@ -12,6 +12,8 @@ export const SEVERITIES = ["info", "warning", "error", "critical"] as const;
 /** The configuration file (`--config FILE` or NETRCA_CONFIG), YAML. */
 export const ConfigFile = z
   .object({
+    /** Every reply in serve carries the model's explanation (NETRCA_EXPLAIN wins when set). */
+    explain: z.union([z.boolean(), z.enum(["on", "off"]).transform((v) => v === "on")], { error: "must be on or off" }).optional(),
     alerts: z
       .object({
         /** First match wins: label equality on the alert's labels. */

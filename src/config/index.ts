@@ -30,8 +30,20 @@ const Env = z.object({
   NETRCA_ALERT_TOKEN: z.string().min(16, "must be at least 16 characters (a random secret)").optional(),
   NETRCA_ALERT_SLACK_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…)").optional(),
   NETRCA_ALERT_TEAMS_CHANNEL: z.string().min(1).optional(),
+  NETRCA_EXPLAIN: onOff("NETRCA_EXPLAIN").optional(),
   ...laEnv(),
 });
+
+/** on/off switches: on, off, true, false, 1, 0, yes, no. */
+export function onOff(name: string) {
+  return z.string().transform((v, ctx) => {
+    const t = v.trim().toLowerCase();
+    if (["on", "true", "1", "yes"].includes(t)) return true;
+    if (["off", "false", "0", "no"].includes(t)) return false;
+    ctx.addIssue({ code: "custom", message: `must be on or off, not ${JSON.stringify(v)}`, path: [] });
+    return z.NEVER;
+  }).describe(name);
+}
 
 function laEnv() {
   return {
@@ -82,6 +94,8 @@ export interface Config {
   configFile?: string;
   /** The alert webhooks: on when NETRCA_ALERT_TOKEN is set; a default route from the environment. */
   alerts?: { token: string; slackChannel?: string; teamsChannel?: string };
+  /** NETRCA_EXPLAIN: every reply carries the model's explanation (unset: the configuration file decides). */
+  explain?: boolean;
   /** Prometheus for metric checks (PROMETHEUS_URL and its credentials). */
   prometheus?: { url: string; token?: string; username?: string; password?: string; timeoutMs?: number };
 }
@@ -156,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     }),
     ...(e.NETRCA_TZ && { tz: e.NETRCA_TZ }),
+    ...(e.NETRCA_EXPLAIN !== undefined && { explain: e.NETRCA_EXPLAIN }),
     ...(slack && {
       slack: {
         signingSecret: e.SLACK_SIGNING_SECRET ?? "",

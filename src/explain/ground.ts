@@ -42,12 +42,28 @@ export function groundExplanation(text: string, report: Report): Grounded {
     else kept.push(sentence);
   }
   if (!removed.length) return { text: kept.join(" "), removed, note: null };
-  const what = [...new Set(removed.flatMap((r) => r.unsupported))].slice(0, 6).map((u) => `"${u}"`).join(", ");
+  // What it stated that the Report does not hold, and the rules it broke, said apart.
+  const all = [...new Set(removed.flatMap((r) => r.unsupported))];
+  const rules = all.filter((u) => RULES.has(u));
+  const stated = all.filter((u) => !RULES.has(u)).slice(0, 6);
+  const values = stated.map((u) => `"${u}"`).join(", ");
+  const broke = rules.map((u) => RULES.get(u)!).join(" and ");
   if (kept.length === 0 || removed.length / sentences.length > MAX_REMOVED_SHARE) {
-    return { text: null, removed, note: `The model's explanation was dropped: it stated ${what}, which the evidence does not hold.` };
+    const why = [values && `it stated ${values}, which the evidence does not hold`, broke && `it ${broke}`].filter(Boolean).join(", and ");
+    return { text: null, removed, note: `The model's explanation was dropped: ${why}.` };
   }
-  return { text: kept.join(" "), removed, note: `${removed.length} sentence${removed.length > 1 ? "s" : ""} of the model's explanation ${removed.length > 1 ? "were" : "was"} removed: ${what} ${removed.length > 1 ? "are" : "is"} not in the evidence.` };
+  const n = removed.length;
+  const why = [values && `${values} ${stated.length > 1 ? "are" : "is"} not in the evidence`, broke && `the model ${broke}`].filter(Boolean).join("; ");
+  return { text: kept.join(" "), removed, note: `${n} sentence${n > 1 ? "s" : ""} of the model's explanation ${n > 1 ? "were" : "was"} removed: ${why}.` };
 }
+
+/** Rules a sentence can break, as they are listed and as the note says them. */
+const CONTRADICTED_ALL_CLEAR = "an all-clear the findings contradict";
+const UNNAMED_CAUSE = "a cause no finding names";
+const RULES = new Map([
+  [CONTRADICTED_ALL_CLEAR, "gave an all-clear while a finding is live"],
+  [UNNAMED_CAUSE, "asserted a cause no finding names"],
+]);
 
 interface Known {
   /** Every word and name the Report writes, lower case, trailing dots trimmed. */
@@ -153,9 +169,12 @@ function unsupportedIn(sentence: string, k: Known, r: Report): string[] {
     if (!figureKnown(value, m[2]?.length ?? 0, m[3], k)) out.push(m[0]);
   }
   // The worst answer is an all-clear while a fault is live: one the findings contradict never stands.
-  if (ALL_CLEAR.test(sentence) && r.findings.some((f) => f.severity !== "info")) out.push("an all-clear the findings contradict");
-  if (CAUSAL.test(sentence) && ![...k.parties].some((p) => sentence.toLowerCase().includes(p)) && !/\bfindings? \d+\b/i.test(sentence)) {
-    out.push("a cause no finding names");
+  // A finding's own title, quoted, is the Report speaking ("… normal noise, not a root cause").
+  let own = sentence.toLowerCase();
+  for (const f of r.findings) own = own.split(f.title.toLowerCase().replace(/\.$/, "")).join(" ");
+  if (ALL_CLEAR.test(own) && r.findings.some((f) => f.severity !== "info")) out.push(CONTRADICTED_ALL_CLEAR);
+  if (CAUSAL.test(own) && ![...k.parties].some((p) => sentence.toLowerCase().includes(p)) && !/\bfindings? \d+\b/i.test(sentence)) {
+    out.push(UNNAMED_CAUSE);
   }
   return [...new Set(out)];
 }

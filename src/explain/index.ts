@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Report } from "../model/index.js";
 import { groundExplanation } from "./ground.js";
+import { redactor } from "./redact.js";
 
 export { groundExplanation, splitSentences, type Grounded } from "./ground.js";
 
@@ -18,6 +19,8 @@ export interface LlmConfig {
   apiKey?: string;
   /** OpenAI: OPENAI_BASE_URL (an OpenAI-compatible server); Azure: the resource endpoint. */
   baseURL?: string;
+  /** NETRCA_LLM_REDACT=on: IPs and pod hashes leave as placeholders and are restored in the reply. */
+  redact?: boolean;
 }
 
 export const NOT_CONFIGURED = "No explanation: no model is configured (set OPENAI_API_KEY, or AZURE_OPENAI_ENDPOINT with AZURE_OPENAI_API_KEY or an Entra identity).";
@@ -27,8 +30,14 @@ export function llmConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LlmConfi
   const model = env.NETRCA_LLM_MODEL || "gpt-4.1-mini";
   const timeoutMs = env.NETRCA_LLM_TIMEOUT_MS ? Number(env.NETRCA_LLM_TIMEOUT_MS) : 10_000;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 100) throw new Error(`NETRCA_LLM_TIMEOUT_MS must be a whole number of milliseconds (100 or more), not ${env.NETRCA_LLM_TIMEOUT_MS}`);
-  if (env.AZURE_OPENAI_ENDPOINT) return { provider: "azure", model, timeoutMs, baseURL: env.AZURE_OPENAI_ENDPOINT, ...(env.AZURE_OPENAI_API_KEY && { apiKey: env.AZURE_OPENAI_API_KEY }) };
-  if (env.OPENAI_API_KEY) return { provider: "openai", model, timeoutMs, apiKey: env.OPENAI_API_KEY, ...(env.OPENAI_BASE_URL && { baseURL: env.OPENAI_BASE_URL }) };
+  const r = (env.NETRCA_LLM_REDACT ?? "").trim().toLowerCase();
+  if (r && !["on", "off", "true", "false", "1", "0", "yes", "no"].includes(r)) throw new Error(`NETRCA_LLM_REDACT must be on or off, not ${JSON.stringify(env.NETRCA_LLM_REDACT)}`);
+  const redact = ["on", "true", "1", "yes"].includes(r) ? { redact: true } : {};
+  if (env.AZURE_OPENAI_ENDPOINT) {
+    if (!/^https?:\/\/\S+$/.test(env.AZURE_OPENAI_ENDPOINT)) throw new Error(`AZURE_OPENAI_ENDPOINT must be the resource's URL (https://NAME.openai.azure.com)`);
+    return { provider: "azure", model, timeoutMs, baseURL: env.AZURE_OPENAI_ENDPOINT, ...(env.AZURE_OPENAI_API_KEY && { apiKey: env.AZURE_OPENAI_API_KEY }), ...redact };
+  }
+  if (env.OPENAI_API_KEY) return { provider: "openai", model, timeoutMs, apiKey: env.OPENAI_API_KEY, ...(env.OPENAI_BASE_URL && { baseURL: env.OPENAI_BASE_URL }), ...redact };
   return null;
 }
 
@@ -75,7 +84,10 @@ export interface Explained {
  */
 export async function explainReport(report: Report, cfg: LlmConfig | null): Promise<Explained> {
   if (!cfg) return { explanation: null, note: NOT_CONFIGURED };
-  const { instructions, input } = buildPrompt(report);
+  const prompt = buildPrompt(report);
+  const names = cfg.redact ? redactor() : null;
+  const input = names ? names.redact(prompt.input) : prompt.input;
+  const instructions = names?.count ? `${prompt.instructions}\n- IP_1, HASH_1 and the like stand for addresses and parts of pod names that are not sent: write them exactly as they are.` : prompt.instructions;
   const started = Date.now();
   try {
     const client = await clientOf(cfg);
@@ -83,7 +95,7 @@ export async function explainReport(report: Report, cfg: LlmConfig | null): Prom
       { model: cfg.model, instructions, input, max_output_tokens: 600 },
       { timeout: cfg.timeoutMs, signal: AbortSignal.timeout(cfg.timeoutMs) },
     );
-    const text = (response.output_text ?? "").trim();
+    const text = (names ? names.restore(response.output_text ?? "") : (response.output_text ?? "")).trim();
     const usage = response.usage ? { inputTokens: response.usage.input_tokens, outputTokens: response.usage.output_tokens } : undefined;
     if (!text) return { explanation: null, note: "No explanation: the model answered with no text.", ...(usage && { usage }) };
     const g = groundExplanation(text, report);

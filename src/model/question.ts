@@ -50,6 +50,8 @@ export const Question = z.object({
   unknownNames: z
     .array(z.object({ field: z.enum(["namespace", "workload", "pod", "node", "peer"]), name: z.string(), suggestions: z.array(z.string()) }))
     .default([]),
+  /** The reply should carry the model's explanation ("explain …", or "why?" in a thread). */
+  explain: z.boolean().default(false),
 });
 export type Question = z.infer<typeof Question>;
 

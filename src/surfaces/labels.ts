@@ -84,10 +84,10 @@ export function windowLabel(s: Scope, withDate = true): string {
 export const SEVERITY_MARK: Record<Finding["severity"], string> = { critical: "🔴", warning: "🟠", info: "⚪" };
 
 /** What was understood, for the immediate acknowledgement: "Looking at DNS in shop/checkout, 14:00–15:00 UTC…". */
-export function understoodText(q: { intent: string; scope: Scope }): string {
+export function understoodText(q: { intent: string; scope: Scope; explain?: boolean }): string {
   const what = INTENT_PHRASE[q.intent] ?? q.intent;
   const where = scopePhrase(q.scope);
-  return `Looking at ${what}${where ? ` ${where}` : ""}, ${windowLabel(q.scope, false)}…`;
+  return `Looking at ${what}${where ? ` ${where}` : ""}, ${windowLabel(q.scope, false)}${q.explain ? ", and asking the model to explain what it finds" : ""}…`;
 }
 
 /** The evidence table behind the top finding (else the first table). */

@@ -16,6 +16,14 @@ import { createSlackSurface } from "./slack/app.js";
 import { createTeamsSurface, type TeamsSurface } from "./teams/bot.js";
 import { ConversationStore } from "./teams/conversations.js";
 import type { AlertSurface, SlackPoster } from "./alerts/index.js";
+import type { LlmConfig } from "../explain/index.js";
+
+/** When replies carry the model's explanation, and which model writes it. */
+export interface ExplainSettings {
+  /** NETRCA_EXPLAIN=on or `explain: on`: every reply; otherwise only "explain …" and "why?". */
+  always: boolean;
+  llm: LlmConfig | null;
+}
 
 /** Questions investigated at once (the machine has two cores); the rest wait their turn. */
 const INVESTIGATIONS = 2;
@@ -62,11 +70,19 @@ async function startAlerts(config: Config, answerer: Answerer, teams: TeamsSurfa
   return { surface, close: async () => { await surface.stop(); await state.close(); } };
 }
 
+/** The Report with the model's explanation (or a note saying why there is none); tokens are logged, never the prompt. */
+async function explainFor(report: Report, llm: LlmConfig | null, log?: (line: string) => void): Promise<Report> {
+  const { explainReport } = await import("../explain/index.js");
+  const x = await explainReport(report, llm);
+  if (x.usage) log?.(`netrca: explained a ${report.intent} answer with ${llm?.model}: ${x.usage.inputTokens} input and ${x.usage.outputTokens} output tokens${x.explanation ? "" : " (not kept)"}`);
+  return { ...report, explanation: x.explanation, notes: [...report.notes, ...(x.note ? [x.note] : [])] };
+}
+
 /**
  * `netrca serve`: the data source, the playbooks and every configured chat surface behind
  * one HTTP port. Playbooks load (and are checked) before the port opens.
  */
-export async function startService(opts: { config: Config; flows?: string[]; store?: string; now?: Date; log?: (line: string) => void }): Promise<Service> {
+export async function startService(opts: { config: Config; flows?: string[]; store?: string; now?: Date; log?: (line: string) => void; explain?: ExplainSettings }): Promise<Service> {
   const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
   const metrics = opts.config.prometheus ? (await import("../sources/prometheus/index.js")).MetricSource.open(opts.config.prometheus) : null;
   const { source, ingest, noFlows } = await openSource({
@@ -85,19 +101,28 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
   const charts = await mkdtemp(join(tmpdir(), "netrca", "serve-"));
   const folders = new WeakMap<Report, string>();
   const limiter = new Limiter(INVESTIGATIONS);
+  const explain = opts.explain ?? { always: opts.config.explain ?? false, llm: null };
+  if (explain.always && !explain.llm) opts.log?.("netrca: WARNING: explanations are on, but no model is configured: set OPENAI_API_KEY, or AZURE_OPENAI_ENDPOINT (with AZURE_OPENAI_API_KEY or an Entra identity)");
   const answerer: Answerer = {
     understand: (text: string, previous?: Question) => understand(text, { ...ctx, ...(previous && { previous }) }),
-    investigate: (q: Question) => limiter.run(async () => {
-      const outDir = await mkdtemp(join(charts, "q-"));
-      try {
-        const report = await investigate(q, { ...ctx, outDir });
-        folders.set(report, outDir);
-        return report;
-      } catch (e) {
-        await rm(outDir, { recursive: true, force: true });
-        throw e;
-      }
-    }),
+    investigate: async (q: Question) => {
+      const report = await limiter.run(async () => {
+        const outDir = await mkdtemp(join(charts, "q-"));
+        try {
+          const r = await investigate(q, { ...ctx, outDir });
+          folders.set(r, outDir);
+          return r;
+        } catch (e) {
+          await rm(outDir, { recursive: true, force: true });
+          throw e;
+        }
+      });
+      // The model waits on the network, not the CPU: outside the investigation slots.
+      if (!(explain.always || q.explain)) return report;
+      const explained = await explainFor(report, explain.llm, opts.log);
+      folders.set(explained, folders.get(report)!);
+      return explained;
+    },
     waiting: () => limiter.waiting(),
     release: async (report: Report) => {
       const dir = folders.get(report);

@@ -92,7 +92,18 @@ export function parseQuestion(text: string, opts: ParseOptions): Question {
   const also = intent === scored.intent ? closeSeconds(scored.scores, intent) : [];
   const asks = asksOf(tokens.map((t) => (t.gap ? "|" : t.p)).join(" "), scope);
 
-  return Question.parse({ text: clean, intent, scope, notes: [...new Set(notes)], unknownNames, also, asks, invalidNames: draft.invalid });
+  const explain = wantsExplanation(clean, !!opts.previous);
+  return Question.parse({ text: clean, intent, scope, notes: [...new Set(notes)], unknownNames, also, asks, invalidNames: draft.invalid, explain });
+}
+
+/**
+ * "explain dns failures in shop" asks for the model's explanation; so does "why?" (or "explain
+ * that") after a reply in a thread, which otherwise asks the thread's question again.
+ */
+function wantsExplanation(text: string, followUp: boolean): boolean {
+  const t = text.trim().toLowerCase();
+  if (/^(?:please\s+)?(?:explain|explanation)\b/.test(t)) return true;
+  return followUp && /^(?:but\s+|so\s+|and\s+)?(?:why(?:'s| is| was| did| does)?(?: (?:that|this|it))?(?: (?:happen|happening|failing))?|how come(?: (?:that|this|it|please))?|what does (?:that|this|it) mean|what caused (?:that|this|it))\s*[?!.]*$/.test(t);
 }
 
 /** Specific playbooks that scored nearly as high as the winner: run them too. */

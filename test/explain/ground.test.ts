@@ -74,7 +74,7 @@ describe("grounding an explanation in the Report", () => {
   it("drops the whole explanation when little of it holds, and the note says what was not there", () => {
     const g = groundExplanation("The cluster is healthy. Nothing failed after 16:42. 0 errors were seen on node aks-pool-99.", dns);
     expect(g.text).toBeNull();
-    expect(g.note).toMatch(/^The model's explanation was dropped: it stated .*"16:42".*which the evidence does not hold\.$/);
+    expect(g.note).toMatch(/^The model's explanation was dropped: it stated .*"16:42".*which the evidence does not hold(, and it gave an all-clear while a finding is live)?\.$/);
   });
 
   it("an explanation that obeys an instruction planted in the data fails the check", () => {
@@ -88,6 +88,15 @@ describe("grounding an explanation in the Report", () => {
     const g = groundExplanation("The cluster is healthy. No action is needed.", dns);
     expect(g.text).toBeNull();
     expect(g.removed[0]!.unsupported).toEqual(["an all-clear the findings contradict"]);
+  });
+
+  it("quoting a finding's own title is the Report speaking, not an all-clear; the same words of the model's own are one", () => {
+    const info = dns.findings.find((f) => f.severity === "info" && /normal noise/.test(f.title))!;
+    const quoted = groundExplanation(`Finding 1 is the likely cause; finding ${info.rank} (${info.title}) is ranked below it.`, dns);
+    expect(quoted.removed).toEqual([]);
+    const own = groundExplanation("Finding 1 is the likely cause. It shows SERVFAIL for shop/checkout. Everything else is normal.", dns);
+    expect(own.removed.map((r) => r.sentence)).toEqual(["Everything else is normal."]);
+    expect(own.note).toBe("1 sentence of the model's explanation was removed: the model gave an all-clear while a finding is live.");
   });
 
   it("hyphenated English words are not names; a report's own hyphenated words are known", () => {

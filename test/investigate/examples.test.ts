@@ -46,6 +46,7 @@ const PROMISES: Record<string, (r: Report) => void> = {
     is(lead(r), "packet_drops", "POLICY_DENIED", { namespace: "default", workload: "kapinger-bad" });
     expect(lead(r)!.peer).toMatchObject({ namespace: "shop", workload: "frontend" });
   },
+  "explain the drops in default": (r) => is(lead(r), "packet_drops", "POLICY_DENIED", { namespace: "default", workload: "kapinger-bad" }),
   "policy drops in namespace default": (r) => is(lead(r), "packet_drops", "POLICY_DENIED", { namespace: "default", workload: "kapinger-bad" }),
   "is traffic balanced across the search pods?": (r) => {
     // The figures asked for, first: each pod's share against the fair share.

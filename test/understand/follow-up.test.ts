@@ -32,3 +32,26 @@ describe("a follow-up in a thread keeps what it does not change", () => {
     expect(q.scope).toMatchObject({ namespace: "kube-system", workload: null });
   });
 });
+
+describe("asking for the model's explanation", () => {
+  const first = parseQuestion("why is dns failing for checkout in namespace shop since 14:10?", { now, inventory });
+  it("a question that begins with explain asks for it, and is otherwise the same question", () => {
+    const q = parseQuestion("explain why dns is failing for checkout in namespace shop since 14:10", { now, inventory });
+    expect(q.explain).toBe(true);
+    expect(q.intent).toBe("dns");
+    expect(q.scope).toEqual(first.scope);
+    expect(first.explain).toBe(false);
+    expect(parseQuestion("Please explain the 5xx in shop", { now, inventory }).explain).toBe(true);
+  });
+  it.each(["why?", "Why", "why is that?", "how come?", "explain that", "what caused it?"])("%s in the thread explains the thread's question", (t) => {
+    const q = parseQuestion(t, { now, inventory, previous: first });
+    expect(q.explain).toBe(true);
+    expect(q.intent).toBe("dns");
+    expect(q.scope).toEqual(first.scope);
+  });
+  it("a why-question of its own, or why? with no thread, is not a request for the model", () => {
+    expect(parseQuestion("why is dns failing in shop?", { now, inventory, previous: first }).explain).toBe(false);
+    expect(parseQuestion("why?", { now, inventory }).explain).toBe(false);
+    expect(parseQuestion("and over the last 6 hours?", { now, inventory, previous: first }).explain).toBe(false);
+  });
+});

@@ -104,10 +104,10 @@ async function ask(argv: string[], io: Io): Promise<number> {
     let report = await investigate(text, { source, playbooks, outDir, ...(now && { now }), ...(tz && { tz }), ...(metrics && { metrics }), ...(noFlows && { noFlows }) });
     if (values.explain) {
       // Never changes the answer and never fails the command: at worst a note says why there is none.
-      const { explainReport, llmConfigFromEnv } = await import("../../explain/index.js");
+      const { explainReport } = await import("../../explain/index.js");
       let cfg;
       try {
-        cfg = llmConfigFromEnv();
+        cfg = await llmSettings();
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
@@ -123,14 +123,28 @@ async function ask(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** The model for explanations from the environment (null: none); a bad setting is a ConfigError naming it. */
+async function llmSettings() {
+  const { llmConfigFromEnv } = await import("../../explain/index.js");
+  const { ConfigError } = await import("../../config/index.js");
+  try {
+    return llmConfigFromEnv();
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+}
+
 async function serve(argv: string[], io: Io): Promise<number> {
   const { values } = args(argv, { flows: { type: "string", multiple: true }, store: { type: "string" }, workspace: { type: "string" }, prometheus: { type: "string" }, now: { type: "string" }, config: { type: "string" } });
   const { loadConfig, ConfigError } = await import("../../config/index.js");
   let config;
+  let explain;
   try {
     config = loadConfig({ ...process.env, ...(values.workspace && { LOG_ANALYTICS_WORKSPACE_ID: values.workspace }), ...(values.prometheus && { PROMETHEUS_URL: values.prometheus }), ...(values.config && { NETRCA_CONFIG: values.config }) });
     // The file is checked before the port opens: a mistake in it is one line naming the field.
-    if (config.configFile) await (await import("../../config/file.js")).loadConfigFile(config.configFile);
+    const file = config.configFile ? await (await import("../../config/file.js")).loadConfigFile(config.configFile) : null;
+    const always = config.explain ?? file?.explain ?? false;
+    explain = { always, llm: await llmSettings() };
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
@@ -139,7 +153,7 @@ async function serve(argv: string[], io: Io): Promise<number> {
   const { startService } = await import("../service.js");
   const service = await startService({
     config, now, ...(values.flows && { flows: values.flows }), ...((values.store ?? config.store) && { store: values.store ?? config.store }),
-    log: (line) => io.err(line),
+    log: (line) => io.err(line), explain,
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "EADDRINUSE") throw new UsageError(`port ${config.port} is in use: stop what listens there or set PORT to another`);
     if (e.code === "EACCES") throw new UsageError(`port ${config.port} needs privileges: set PORT to 1024 or above`);

@@ -105,6 +105,7 @@ export function messageChars(m: SlackMessage): number {
 // The report message
 
 const SUMMARY_MAX = 2500;
+const EXPLANATION_MAX = 1500;
 const TITLE_MAX = 400;
 const NEXT_MAX = 300;
 const QUESTION_MAX = 300;
@@ -142,6 +143,11 @@ export function reportMessage(report: Report, opts: { tableAsBlock?: boolean; qu
     blocks.push(context(`🕑 ${esc(windowLabel(report.scope))}`, asked, ...(demo ? ["🧪 demo data (simulated cluster)"] : [])));
 
     blocks.push(section(esc(report.summary, SUMMARY_MAX)));
+    // The model's words, marked as such: the findings below stay the answer.
+    if (report.explanation) {
+      blocks.push(context(`🤖 Written by the model ${esc(report.explanation.model, 60)} from these findings; its figures and names were checked against the evidence`));
+      blocks.push(section(`>${esc(oneLine(report.explanation.text), EXPLANATION_MAX)}`));
+    }
 
     if (nFindings > 0) {
       blocks.push(divider);
@@ -389,7 +395,7 @@ export function queryMessages(report: Report): SlackMessage[] {
 // Ack, help, failure
 
 /** The immediate ack: what was understood, e.g. "Looking at DNS in shop/checkout, 14:00–15:00 UTC…". */
-export function ackText(q: { intent: string; scope: Report["scope"] }, waiting = 0): string {
+export function ackText(q: { intent: string; scope: Report["scope"]; explain?: boolean }, waiting = 0): string {
   const queue = waiting > 0 ? ` (queued behind ${waiting} other question${waiting === 1 ? "" : "s"})` : "";
   return esc(clip(understoodText(q), 300) + queue);
 }

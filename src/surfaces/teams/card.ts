@@ -170,6 +170,8 @@ const TABLE_COLUMNS = 12;
 /** How much of the Report a card shows; smaller budgets are tried until the card fits. */
 interface Budget {
   summary: number;
+  /** Characters of the model's explanation (0: left out). */
+  explanation: number;
   findings: number;
   notes: number;
   rows: number;
@@ -180,13 +182,13 @@ interface Budget {
   kql: number;
 }
 
-const FULL: Budget = { summary: SUMMARY_MAX, findings: FINDINGS_SHOWN, notes: 5, rows: TABLE_ROWS, columns: TABLE_COLUMNS, cell: 120, kql: 12_000 };
+const FULL: Budget = { explanation: 1500, summary: SUMMARY_MAX, findings: FINDINGS_SHOWN, notes: 5, rows: TABLE_ROWS, columns: TABLE_COLUMNS, cell: 120, kql: 12_000 };
 
 /** Cumulative cuts, in the order they are made: long cells first, then rows, findings, the KQL. */
 const CUTS: Partial<Budget>[] = [
   { cell: 80 }, { cell: 60 }, { rows: 15 }, { cell: 40 }, { rows: 10 }, { kql: 8000 }, { findings: 4 }, { findings: 3 },
-  { cell: 28 }, { notes: 2 }, { rows: 5 }, { kql: 4000 }, { findings: 2 }, { summary: 800 }, { cell: 16 }, { rows: 3 },
-  { kql: 0 }, { findings: 1 }, { columns: 6 }, { summary: 300 }, { rows: 1 }, { cell: 10 }, { columns: 3 }, { notes: 0 },
+  { cell: 28 }, { notes: 2 }, { rows: 5 }, { kql: 4000 }, { findings: 2 }, { explanation: 600 }, { summary: 800 }, { cell: 16 }, { rows: 3 },
+  { kql: 0 }, { findings: 1 }, { columns: 6 }, { summary: 300 }, { rows: 1 }, { cell: 10 }, { columns: 3 }, { notes: 0 }, { explanation: 0 },
 ];
 
 /** What to give back after the cuts, in this order, each from the most to the least. */
@@ -197,6 +199,7 @@ const RELAX: [keyof Budget, number[]][] = [
   ["cell", [120, 80, 60, 40, 28, 16]],
   ["columns", [12, 6]],
   ["summary", [2000, 800]],
+  ["explanation", [1500, 600]],
   ["notes", [5, 2]],
 ];
 
@@ -243,6 +246,16 @@ function buildReportCard(report: Report, b: Budget, opts: { chartNote?: boolean 
   body.push(text(`netrca · ${INTENT_LABEL[report.intent] ?? report.intent} · ${scopeLabel(report.scope)}`, { size: "Large", weight: "Bolder", style: "heading" }, TITLE_MAX));
   body.push(scopeFacts(report, demo));
   body.push(text(report.summary.trim() || "No summary.", { spacing: "Medium" }, b.summary));
+  // The model's words in a box of their own, marked as such: the findings below stay the answer.
+  if (report.explanation && b.explanation > 0) {
+    body.push({
+      type: "Container", style: "emphasis", spacing: "Medium",
+      items: [
+        small(`🤖 Written by the model ${clip(report.explanation.model, 60)} from these findings; its figures and names were checked against the evidence`, { spacing: "None" }),
+        text(report.explanation.text, { spacing: "Small" }, b.explanation),
+      ],
+    });
+  }
 
   // Findings, most probable root cause first.
   const shown = report.findings.slice(0, b.findings);
