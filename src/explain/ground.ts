@@ -29,7 +29,8 @@ const NUMBER = /(?<![\w.:/-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%|x|×)?(?![\w
 const SLASHED = /\b[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\b/g;
 const HYPHENATED = /\b[a-z0-9]+(?:-[a-z0-9]+)+\b/g;
 const DOTTED = /\b[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)+\.?/gi;
-const FINDING_REF = /\bfindings? (\d+)\b/gi;
+/** "finding 2", "findings 2 and 3", "findings 1, 2 and 4", "findings 2–3", "#2". */
+const FINDING_REF = /(?:\bfindings?\s+|#)(\d+)(?:(?:,\s*|,?\s+and\s+|,?\s+or\s+|\s*[-–]\s*|\s+to\s+)\d+)*\b/gi;
 
 export function groundExplanation(text: string, report: Report): Grounded {
   const known = knownOf(report);
@@ -97,9 +98,18 @@ function knownOf(r: Report): Known {
   }
   for (const e of r.evidence) {
     texts.push(e.title, ...e.columns);
-    for (const row of e.rows) for (const c of row) {
-      if (typeof c === "number") numbers.push(c);
-      else if (typeof c === "string") texts.push(c);
+    // A row's namespace and its names are written "ns/name" in prose (srcNamespace + srcWorkload).
+    const nsColumns = e.columns.flatMap((c, i) => (/namespace$/i.test(c) ? [i] : []));
+    for (const row of e.rows) {
+      for (const c of row) {
+        if (typeof c === "number") numbers.push(c);
+        else if (typeof c === "string") texts.push(c);
+      }
+      for (const i of nsColumns) {
+        const ns = row[i];
+        if (typeof ns !== "string" || !ns) continue;
+        for (const c of row) if (typeof c === "string" && c && c !== ns) texts.push(`${ns}/${c}`);
+      }
     }
   }
   for (const n of ["namespace", "workload", "pod", "node"] as const) if (r.scope[n]) texts.push(r.scope[n]!);
@@ -125,9 +135,11 @@ function parseNumber(m: RegExpMatchArray): number {
 
 /** A figure as written matches a known one at the precision written (51% for 0.508 or 50.8). */
 function figureKnown(value: number, decimals: number, unit: string | undefined, k: Known): boolean {
-  const round = (x: number) => Math.round(x * 10 ** decimals) / 10 ** decimals;
-  if (unit === "x" || unit === "×") return k.ratios.some((r) => round(r) === value);
-  return k.numbers.some((n) => round(n) === value || (unit === "%" && n <= 1 && round(n * 100) === value));
+  // Written at a precision, a figure stands for anything within half its last digit (40.5 → "40%" or "41%").
+  const half = 0.5 / 10 ** decimals + 1e-9;
+  const near = (x: number) => Math.abs(x - value) <= half;
+  if (unit === "x" || unit === "×") return k.ratios.some(near);
+  return k.numbers.some((n) => near(n) || (unit === "%" && n <= 1 && near(n * 100)));
 }
 
 function unsupportedIn(sentence: string, k: Known, r: Report): string[] {
@@ -146,7 +158,7 @@ function unsupportedIn(sentence: string, k: Known, r: Report): string[] {
   }
   rest = rest.replace(TIME, " ");
   // "finding 2" must be a finding of this Report.
-  for (const m of rest.matchAll(FINDING_REF)) if (Number(m[1]) < 1 || Number(m[1]) > r.findings.length) out.push(m[0]);
+  for (const m of rest.matchAll(FINDING_REF)) for (const n of m[0].match(/\d+/g)!) if (Number(n) < 1 || Number(n) > r.findings.length) out.push(m[0]);
   const names = new Set<string>();
   for (const re of [SLASHED, DOTTED, HYPHENATED]) {
     for (const m of rest.matchAll(re)) {
@@ -173,7 +185,7 @@ function unsupportedIn(sentence: string, k: Known, r: Report): string[] {
   let own = sentence.toLowerCase();
   for (const f of r.findings) own = own.split(f.title.toLowerCase().replace(/\.$/, "")).join(" ");
   if (ALL_CLEAR.test(own) && r.findings.some((f) => f.severity !== "info")) out.push(CONTRADICTED_ALL_CLEAR);
-  if (CAUSAL.test(own) && ![...k.parties].some((p) => sentence.toLowerCase().includes(p)) && !/\bfindings? \d+\b/i.test(sentence)) {
+  if (CAUSAL.test(own) && ![...k.parties].some((p) => sentence.toLowerCase().includes(p)) && !/(?:\bfindings?\s+|#)\d+\b/i.test(sentence)) {
     out.push(UNNAMED_CAUSE);
   }
   return [...new Set(out)];

@@ -45,6 +45,15 @@ describe("grounding an explanation in the Report", () => {
     expect(g.removed).toEqual([]);
   });
 
+  it("a figure stands for anything within half its last digit (\"about 40%\" for 40.5%), and a row's namespace and name read as ns/name", () => {
+    const pods = dns.evidence.find((e) => e.columns.includes("dnsServerPod"))!;
+    const [ns, , pod] = pods.rows[0] as string[];
+    const withShare = { ...dns, evidence: [...dns.evidence, { ...pods, title: "Share", columns: ["share"], rows: [[40.5]] }] };
+    const g = groundExplanation(`Finding 1 is the lead. About 40% of answers failed, 41% by another rounding. ${ns}/${pod} answered every request.`, withShare);
+    expect(g.removed).toEqual([]);
+    expect(groundExplanation("Finding 1 is the lead. It shows SERVFAIL for shop/checkout. About 39% of answers failed.", withShare).removed.map((r) => r.unsupported)).toEqual([["39%"]]);
+  });
+
   it.each([
     ["an invented pod", "The pod checkout-7f9c8d6b5-zz9zz is crash-looping, which is why lookups fail."],
     ["a cut-off pod name", "Restart checkout-6b8f to clear it."],
@@ -97,6 +106,14 @@ describe("grounding an explanation in the Report", () => {
     const own = groundExplanation("Finding 1 is the likely cause. It shows SERVFAIL for shop/checkout. Everything else is normal.", dns);
     expect(own.removed.map((r) => r.sentence)).toEqual(["Everything else is normal."]);
     expect(own.note).toBe("1 sentence of the model's explanation was removed: the model gave an all-clear while a finding is live.");
+  });
+
+  it("a list of findings is a reference to each (findings 2 and 3, findings 1–3, #2); one past the last is not", () => {
+    const n = dns.findings.length;
+    expect(n).toBeGreaterThanOrEqual(3);
+    expect(groundExplanation("Finding 1 is the likely cause. The NXDOMAIN answers are search-path expansion (findings 2 and 3), as are findings 2, 3 and 1, findings 1–3 and #2.", dns).removed).toEqual([]);
+    const past = groundExplanation(`Finding 1 is the likely cause. It shows SERVFAIL for shop/checkout. Findings 2 and ${n + 1} are unrelated.`, dns);
+    expect(past.removed.map((r) => r.unsupported)).toEqual([[`Findings 2 and ${n + 1}`]]);
   });
 
   it("hyphenated English words are not names; a report's own hyphenated words are known", () => {

@@ -65,7 +65,8 @@ export function simulate(name: ScenarioName, opts: SimulateOptions = {}): Simula
   const silent = plan.nodeSilent ? { qualified: plan.nodeSilent.node.qualified, since: plan.nodeSilent.since } : null;
   const iterable: Iterable<HubbleLine> = {
     *[Symbol.iterator]() {
-      const ids = new Rng(seed, "uuid");
+      // Per scenario: two scenarios loaded into one store are different flows, not copies.
+      const ids = new Rng(seed, `uuid:${name}`);
       for (const item of merge(streams(), clock.durationNs)) {
         if (silent && item.t >= silent.since && item.flow.node_name === silent.qualified) continue;
         const time = clock.timestamp(item.t);
