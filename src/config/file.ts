@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./index.js";
+import { patternProblem } from "../model/access.js";
 
 /** Where an alert group's summary is posted: a Slack channel id and/or a Teams conversation id. */
 const Target = z.object({ slack: z.string().regex(/^[CG][A-Z0-9]{2,}$/, "a Slack channel id (C…)").optional(), teams: z.string().min(1).optional() }).strict();
@@ -9,10 +10,33 @@ const Match = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "a label nam
 
 export const SEVERITIES = ["info", "warning", "error", "critical"] as const;
 
+const Patterns = z.array(z.string().superRefine((p, ctx) => {
+  const problem = patternProblem(p);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+}));
+
+/** Which namespaces each channel may ask about (absent: every channel, every namespace). */
+const Access = z
+  .object({
+    /** Channels (and personal chats) not listed; [] = none, ["*"] = all. */
+    default: Patterns.default(["*"]),
+    slack: z.record(z.string().regex(/^[CGD][A-Z0-9]{2,}$/, "a Slack channel id (C…)"), Patterns).default({}),
+    teams: z.record(z.string().min(1), Patterns).default({}),
+    /** Personal chats and DMs by user id (Slack U…, Teams 29:…). */
+    users: z.record(z.string().min(1), Patterns).default({}),
+    /** Namespaces every channel sees at the other end of its own flows: the cluster's DNS servers. */
+    shared: Patterns.default(["kube-system"]),
+    /** Who to ask for access, as a refusal says it ("#platform-team"). */
+    contact: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type AccessConfig = z.output<typeof Access>;
+
 /** The configuration file (`--config FILE` or NETRCA_CONFIG), YAML. */
 export const ConfigFile = z
   .object({
     /** Every reply in serve carries the model's explanation (NETRCA_EXPLAIN wins when set). */
+    access: Access.optional(),
     explain: z.union([z.boolean(), z.enum(["on", "off"]).transform((v) => v === "on")], { error: "must be on or off" }).optional(),
     alerts: z
       .object({

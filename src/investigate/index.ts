@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { score, SYMPTOM_KINDS, titleOf, type FindingDraft } from "../analyze/index.js";
-import { Report, visible, type Chart, type Evidence, type Finding, type Question } from "../model/index.js";
+import { Report, visible, type Chart, type Evidence, type Finding, type Inventory, type Question } from "../model/index.js";
 import { parseQuestion } from "../understand/index.js";
-import { scopePredicates, windows, type Check, type Playbook, type Playbooks } from "../playbooks/index.js";
+import { hiddenPredicates, scopePredicates, windows, type Check, type Playbook, type Playbooks } from "../playbooks/index.js";
 import { flowQuery, rowMatches, type FlowSource } from "../query/index.js";
 import { barsChart, causeOf, heatmapChart, nextSteps, preloadCharts, rankDrafts, renderChart, stackedChart, summarize, timeseriesChart, type ChartSpec } from "../report/index.js";
 import { runCheck, type CheckOutcome } from "./run-checks.js";
@@ -12,6 +12,7 @@ import { describeParties } from "./parties.js";
 import { metricTimelineOf } from "./metric-timeline.js";
 import { HELP } from "./help.js";
 import type { MetricSource } from "../sources/prometheus/index.js";
+import { allAllowed, namespaceAllowed, patternList } from "../model/access.js";
 
 export interface InvestigateContext {
   source: FlowSource;
@@ -39,12 +40,43 @@ const QUIET_MINUTES = 15;
  * What a question asks, read against the names in the data, before any check runs: chat
  * surfaces acknowledge with it. `previous` is the question a thread follow-up builds on.
  */
-export async function understand(text: string, ctx: InvestigateContext & { previous?: Question }, known?: Extent & { rows: number }): Promise<Question> {
+export async function understand(text: string, ctx: InvestigateContext & { previous?: Question; access?: Access }, known?: Extent & { rows: number }): Promise<Question> {
   const extent = known ?? (await ctx.source.extent());
   const now = ctx.now ?? (extent.to ? ceilMinute(new Date(extent.to)) : new Date());
   // Without flow logs the names come from the metrics' labels, or are taken as written.
-  const inventory = ctx.noFlows ? await ctx.metrics?.inventory().catch(() => null) : await ctx.source.inventory();
-  return parseQuestion(text, { now, ...(ctx.tz && { tz: ctx.tz }), ...(inventory && { inventory }), ...(ctx.previous && { previous: ctx.previous }) });
+  let inventory = ctx.noFlows ? await ctx.metrics?.inventory().catch(() => null) : await ctx.source.inventory();
+  const access = ctx.access && !allAllowed(ctx.access.namespaces) ? ctx.access : null;
+  // A restricted channel's "did you mean …?" and name lookups see only its own namespaces.
+  if (access && inventory) inventory = inventoryWithin(inventory, access.namespaces);
+  const q = parseQuestion(text, { now, ...(ctx.tz && { tz: ctx.tz }), ...(inventory && { inventory }), ...(ctx.previous && { previous: ctx.previous }) });
+  return access ? withAccess(q, access) : q;
+}
+
+/** Which namespaces the asking channel may see, and who to ask for more. */
+export interface Access {
+  namespaces: string[];
+  /** Seen only as the other end of the channel's own flows (default kube-system). */
+  shared?: string[];
+  contact?: string;
+}
+
+/** The question bounded by the channel's namespaces, or refused when it names another's. */
+function withAccess(q: Question, access: Access): Question {
+  const scope = { ...q.scope, allowed: access.namespaces, ...(access.shared?.length && { shared: access.shared }) };
+  const who = access.contact ?? "whoever runs netrca";
+  if (access.namespaces.length === 0) return { ...q, scope, denied: `This channel may not ask about any namespace: ${who} sets which namespaces each channel may see (access in netrca's configuration file).` };
+  if (q.intent === "help") return { ...q, scope };
+  const named = [q.scope.namespace, q.scope.peer?.namespace].filter((n): n is string => !!n);
+  const outside = named.filter((n) => !namespaceAllowed(n, access.namespaces));
+  if (outside.length) return { ...q, scope, denied: `This channel may ask about ${patternList(access.namespaces)}; not ${[...new Set(outside)].join(", ")}.` };
+  // A node's health is every team's traffic on it.
+  if (q.scope.node && !q.scope.namespace) return { ...q, scope, denied: `Questions about a node are answered only in channels that may see every namespace; this channel may ask about ${patternList(access.namespaces)}.` };
+  return { ...q, scope };
+}
+
+function inventoryWithin(inv: Inventory, allowed: string[]): Inventory {
+  const ok = (ns: string) => namespaceAllowed(ns, allowed);
+  return { namespaces: inv.namespaces.filter(ok), workloads: inv.workloads.filter((w) => ok(w.namespace)), pods: inv.pods.filter((p) => ok(p.namespace)), nodes: [] };
 }
 
 /** The one entry point of every surface: a question (text, or as understood) in, Report out. */
@@ -55,6 +87,8 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
   const text = question.text;
   const notes = [...question.notes, ...question.unknownNames.map(didYouMean)];
   if (ctx.source.demo) notes.unshift("Answered from the built-in demo cluster (simulated data): pass --flows FILE or --store PATH for your own.");
+  // Refused for the asking channel: nothing is looked up, not even the names.
+  if (question.denied) return Report.parse({ question: text, intent: question.intent, scope: question.scope, summary: question.denied, findings: [], evidence: [], charts: [], notes: [] });
   if (question.intent === "help") return Report.parse({ question: text, intent: "help", scope: question.scope, summary: HELP, findings: [], evidence: [], charts: [], notes });
   // A name that cannot exist is never widened into a question about the whole cluster.
   if (question.invalidNames.length) return refusal(question, notes);
@@ -94,6 +128,16 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     ran = [...asked, ...rest];
   }
   for (const o of outcomes) for (const n of o.notes ?? []) if (!notes.includes(n)) notes.push(n);
+  if (!allAllowed(question.scope.allowed)) {
+    // Node-level checks (cluster-wide by design) are for channels that may see every namespace.
+    const nodeLevel = outcomes.filter((o) => o.check.scope === "none");
+    if (nodeLevel.length) {
+      outcomes = outcomes.filter((o) => o.check.scope !== "none");
+      notes.push("Node-level checks are left out: they are shown only in channels that may see every namespace.");
+    }
+    const shared = (question.scope.shared ?? []).filter((n) => !question.scope.allowed!.includes(n));
+    notes.push(`This channel sees only flows of ${patternList(question.scope.allowed!)}${shared.length ? ` (with ${patternList(shared)} and` : " (and"} endpoints outside the cluster): flows with other namespaces are left out.`);
+  }
 
   const timelines = new Map<FindingDraft, Timeline | null>();
   const timeline = async ({ draft, outcome }: { draft: FindingDraft; outcome: CheckOutcome }) => {
@@ -186,7 +230,21 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     checked: ran.filter((b) => answered(b)).map((b) => INTENT_WORDS[b.intent] ?? b.intent), checks: outcomes.filter((o) => o.evidence !== null).length, hasBaseline, figures,
     askedUnchecked: question.intent !== "triage" && !asked.some(answered), ...(ctx.noFlows && { metricsOnly: true }),
   });
-  return Report.parse({ question: text, intent: question.intent, scope: question.scope, summary, findings, evidence, charts, notes });
+  // What the channel may not see can still be what hurts it: never an all-clear over it.
+  const hidden = ctx.noFlows || allAllowed(question.scope.allowed) ? null : await hiddenTrouble(ctx.source, question);
+  const warned = hidden && hidden.dropped > 0 && !findings.some((f) => f.severity !== "info")
+    ? `Not an all-clear: ${hidden.dropped.toLocaleString("en-US")} flows between ${patternList(question.scope.allowed!)} and namespaces this channel may not see were dropped in this window; they are left out here, so ask in a channel that may see both. ${summary}`
+    : summary;
+  if (hidden && hidden.flows > 0) notes.push(`${hidden.flows.toLocaleString("en-US")} flows with namespaces this channel may not see were left out (${hidden.dropped.toLocaleString("en-US")} of them dropped).`);
+  return Report.parse({ question: text, intent: question.intent, scope: question.scope, summary: warned, findings, evidence, charts, notes });
+}
+
+/** Flows between the channel's pods and pods it may not see, in the question's scope: only counted. */
+async function hiddenTrouble(source: FlowSource, q: Question): Promise<{ flows: number; dropped: number }> {
+  const { allowed, shared, ...open } = q.scope;
+  const where = [...scopePredicates(open, "either"), ...hiddenPredicates(q.scope)];
+  const r = await source.query(flowQuery({ window: windows(q.scope).current, where, measures: [{ fn: "flows", as: "flows" }, { fn: "flowsWhere", where: [{ field: "verdict", op: "eq", value: "DROPPED" }], as: "dropped" }] }));
+  return { flows: Number(r.rows[0]?.[0] ?? 0), dropped: Number(r.rows[0]?.[1] ?? 0) };
 }
 
 function causeWords(d: FindingDraft): string {

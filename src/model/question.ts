@@ -23,6 +23,13 @@ export const Scope = z
     peer: Peer.nullable(),
     from: z.string(),
     to: z.string(),
+    /**
+     * The namespaces the asking channel may see (patterns: "shop", "shop-*"); absent: all.
+     * Every query of the question keeps to flows whose ends are all in them (or not pods).
+     */
+    allowed: z.array(z.string()).optional(),
+    /** Namespaces every restricted channel sees as the other end of its own flows (kube-system's DNS). */
+    shared: z.array(z.string()).optional(),
   })
   .strict();
 export type Scope = z.infer<typeof Scope>;
@@ -50,6 +57,8 @@ export const Question = z.object({
   unknownNames: z
     .array(z.object({ field: z.enum(["namespace", "workload", "pod", "node", "peer"]), name: z.string(), suggestions: z.array(z.string()) }))
     .default([]),
+  /** Set when the asking channel may not ask this: the refusal, said instead of any answer. */
+  denied: z.string().nullable().default(null),
   /** The reply should carry the model's explanation ("explain …", or "why?" in a thread). */
   explain: z.boolean().default(false),
 });

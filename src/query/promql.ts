@@ -14,11 +14,16 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const LabelMatcher = z
   .object({
     label: z.string().regex(LABEL_NAME, "a label name is letters, digits and _"),
-    /** eq/neq: one value; in/notIn: any of the values (a regex of escaped alternatives); like: a prefix. */
-    op: z.enum(["eq", "neq", "in", "notIn", "prefix"]),
+    /**
+     * eq/neq: one value; in/notIn: any of the values (a regex of escaped alternatives); prefix: a
+     * prefix. nsIn / nsPodIn: a channel's namespace patterns ("shop", "shop-*") on a label that
+     * holds a namespace, or "namespace/pod"; an empty or unresolved side also matches.
+     */
+    op: z.enum(["eq", "neq", "in", "notIn", "prefix", "nsIn", "nsPodIn"]),
     values: z.array(z.string()).min(1),
   })
-  .strict();
+  .strict()
+  .refine((m) => !(m.op === "nsIn" || m.op === "nsPodIn") || m.values.every((v) => /^[a-z0-9][a-z0-9-]*\*?$/.test(v)), "namespace patterns are names or prefixes ending in *");
 export type LabelMatcher = z.infer<typeof LabelMatcher>;
 
 export const MetricQuery = z
@@ -66,6 +71,13 @@ function matcherText(m: LabelMatcher): string {
       return `${m.label}!~${promqlString(alternatives(m.values))}`;
     case "prefix":
       return `${m.label}=~${promqlString(`(${alternatives(m.values)}).*`)}`;
+    case "nsIn":
+    case "nsPodIn": {
+      // Patterns are names and prefixes (checked above): no regex metacharacter but the glob.
+      const tail = m.op === "nsPodIn" ? "/.*" : "";
+      const alts = m.values.map((v) => (v.endsWith("*") ? `${v.slice(0, -1)}${m.op === "nsPodIn" ? "[^/]*" : ".*"}${tail}` : `${v}${tail}`));
+      return `${m.label}=~${promqlString([...alts, ...(m.op === "nsIn" ? ["unknown"] : []), ""].join("|"))}`;
+    }
   }
 }
 

@@ -9,6 +9,8 @@ export function scopeLabel(s: Scope): string {
   else if (s.namespace) parts.push(`namespace ${s.namespace}`);
   if (s.peer && (s.peer.workload || s.peer.pod)) parts.push(`and ${s.peer.namespace ? `${s.peer.namespace}/` : ""}${s.peer.workload ?? s.peer.pod}`);
   if (s.node) parts.push(`node ${s.node}`);
+  // A channel limited to some namespaces never sees "the whole cluster".
+  if (!parts.length && s.allowed && !s.allowed.includes("*")) return `namespace${s.allowed.length > 1 ? "s" : ""} ${s.allowed.join(", ")}`;
   return parts.join(" ") || "the whole cluster";
 }
 

@@ -1,8 +1,19 @@
 import type { Question, Report } from "../model/index.js";
 
+/** Who asks, as the chat platform tells it: what decides which namespaces the answer may show. */
+export interface Asker {
+  surface: "slack" | "teams";
+  /** Slack channel id; Teams conversation id (a thread's carries ";messageid=…"). */
+  channel: string;
+  user?: string;
+  /** A DM or personal chat: `access.users`, then `access.default`. */
+  personal?: boolean;
+}
+
 /** What a chat surface needs from netrca: the understand/investigate entry points and the help text. */
 export interface Answerer {
-  understand(text: string, previous?: Question): Promise<Question>;
+  /** The question as understood for this asker; `denied` set when the asker's channel may not ask it. */
+  understand(text: string, previous?: Question, asker?: Asker): Promise<Question>;
   investigate(q: Question): Promise<Report>;
   /** How many questions a new one would wait behind (investigations run a few at a time). */
   waiting?(): number;

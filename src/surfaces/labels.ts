@@ -47,6 +47,7 @@ export function scopeLabel(s: Scope): string {
   const subject = subjectName(s);
   const peer = peerName(s);
   const parts = [subject && peer ? `${subject} ↔ ${peer}` : subject ?? (peer ? `↔ ${peer}` : null), s.node ? `node ${s.node}` : null].filter(Boolean);
+  if (!parts.length && s.allowed && !s.allowed.includes("*")) return `namespace${s.allowed.length > 1 ? "s" : ""} ${s.allowed.join(", ")}`;
   return parts.join(" · ") || "whole cluster";
 }
 
@@ -60,6 +61,7 @@ export function scopePhrase(s: Scope): string {
   else if (s.pod) where = `for ${subject}`;
   else if (subject) where = `in ${subject}`;
   else if (s.node) where = "";
+  else if (s.allowed && !s.allowed.includes("*")) where = `in namespace${s.allowed.length > 1 ? "s" : ""} ${s.allowed.join(", ")}`;
   else where = "across the whole cluster";
   if (s.node) where = `${where}${where ? " " : ""}on node ${s.node}`;
   return where;

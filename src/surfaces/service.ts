@@ -4,7 +4,9 @@ import type { Config } from "../config/index.js";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { Question, Report } from "../model/index.js";
 import { flowQuery } from "../query/index.js";
-import type { Answerer } from "./answerer.js";
+import type { Answerer, Asker } from "./answerer.js";
+import type { AccessConfig } from "../config/file.js";
+import type { Access } from "../investigate/index.js";
 import { Limiter } from "./limiter.js";
 import { ANALYZER_CATALOG } from "../analyze/index.js";
 import { investigate, understand, type InvestigateContext } from "../investigate/index.js";
@@ -70,6 +72,19 @@ async function startAlerts(config: Config, answerer: Answerer, teams: TeamsSurfa
   return { surface, close: async () => { await surface.stop(); await state.close(); } };
 }
 
+/**
+ * The namespaces an asker may see: the channel's entry, else (personal chats) the user's, else
+ * `access.default`. No `access` section: every namespace. Teams threads are their channel's.
+ */
+export function accessFor(cfg: AccessConfig | undefined, asker: Asker): Access | undefined {
+  if (!cfg) return undefined;
+  const channel = asker.surface === "teams" ? asker.channel.split(";")[0]! : asker.channel;
+  const own = (m: Record<string, string[]>, k: string | undefined) => (k !== undefined && Object.hasOwn(m, k) ? m[k] : undefined);
+  const listed = asker.personal ? undefined : own(asker.surface === "slack" ? cfg.slack : cfg.teams, channel);
+  const namespaces = listed ?? (asker.personal ? own(cfg.users, asker.user) : undefined) ?? cfg.default;
+  return { namespaces, shared: cfg.shared, ...(cfg.contact && { contact: cfg.contact }) };
+}
+
 /** The Report with the model's explanation (or a note saying why there is none); tokens are logged, never the prompt. */
 async function explainFor(report: Report, llm: LlmConfig | null, log?: (line: string) => void): Promise<Report> {
   const { explainReport } = await import("../explain/index.js");
@@ -103,8 +118,13 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
   const limiter = new Limiter(INVESTIGATIONS);
   const explain = opts.explain ?? { always: opts.config.explain ?? false, llm: null };
   if (explain.always && !explain.llm) opts.log?.("netrca: WARNING: explanations are on, but no model is configured: set OPENAI_API_KEY, or AZURE_OPENAI_ENDPOINT (with AZURE_OPENAI_API_KEY or an Entra identity)");
+  // Which namespaces each channel may see: one rule, applied here below every surface.
+  const accessConfig = opts.config.configFile ? (await (await import("../config/file.js")).loadConfigFile(opts.config.configFile)).access : undefined;
   const answerer: Answerer = {
-    understand: (text: string, previous?: Question) => understand(text, { ...ctx, ...(previous && { previous }) }),
+    understand: (text: string, previous?: Question, asker?: Asker) => {
+      const access = asker && accessFor(accessConfig, asker);
+      return understand(text, { ...ctx, ...(previous && { previous }), ...(access && { access }) });
+    },
     investigate: async (q: Question) => {
       const report = await limiter.run(async () => {
         const outDir = await mkdtemp(join(charts, "q-"));

@@ -191,6 +191,14 @@ export class MetricSource {
       if (l.read === "reason") matchers.push({ label: l.label, op: w.op === "notIn" || w.op === "neq" ? "notIn" : "in", values: reasonSpellings(w.values) });
       else if (l.read === "plain") matchers.push({ label: l.label, op: w.op, values: w.values });
     }
+    // A channel's namespaces narrow each side's namespace label (judged exactly again below).
+    for (const p of scope) {
+      for (const [field, patterns] of accessSides(p)) {
+        const l = labelOf(r, field);
+        if (l?.read === "nsPod" && l.part === "Namespace") matchers.push({ label: l.label, op: "nsPodIn", values: patterns });
+        if (l?.read === "split" && l.part === "Namespace") matchers.push({ label: `${l.label}namespace`, op: "nsIn", values: patterns });
+      }
+    }
     // A namespace in scope narrows a namespace/pod label to its prefix (the rest is exact, below).
     for (const p of scope) {
       if ("field" in p && p.op === "eq" && typeof p.value === "string") {
@@ -232,6 +240,26 @@ function judge(p: Predicate, row: Record<string, string | null>, blind: Set<stri
   if (side && blind.has(side)) return null;
   const test = rowTest(p, [p.field]);
   return test ? test([row[p.field] ?? null]) : null;
+}
+
+/**
+ * The sides of an access predicate (playbooks/scope.ts accessPredicates: every end in the
+ * channel's namespaces or no namespace) as field → patterns; nothing for any other predicate.
+ */
+function accessSides(p: Predicate): [string, string[]][] {
+  if (!("all" in p)) return [];
+  const out: [string, string[]][] = [];
+  for (const side of p.all) {
+    if (!("any" in side)) return [];
+    const leaves = side.any.filter((x): x is Extract<Predicate, { field: string }> => "field" in x);
+    const field = leaves[0]?.field;
+    if (leaves.length !== side.any.length || !field || !/^(src|dst)Namespace$/.test(field) || leaves.some((x) => x.field !== field)) return [];
+    if (!leaves.some((x) => x.op === "isNull")) return [];
+    const patterns = leaves.flatMap((x) => (x.op === "eq" && typeof x.value === "string" ? [x.value] : x.op === "startsWith" && typeof x.value === "string" ? [`${x.value}*`] : []));
+    if (patterns.length !== leaves.length - 1) return [];
+    out.push([field, patterns]);
+  }
+  return out;
 }
 
 /** A scope that names both parties of a flow (each alternative holds a source and a destination field). */

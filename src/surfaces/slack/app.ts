@@ -5,7 +5,7 @@ import { App, HTTPReceiver, LogLevel, type RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { SlackConfig } from "../../config/index.js";
 import type { Question, Report } from "../../model/index.js";
-import { ackText, failureMessage, helpMessage, queryMessages, reportMessage, type SlackMessage } from "./blocks.js";
+import { ackText, escapeMrkdwn, failureMessage, helpMessage, queryMessages, reportMessage, type SlackMessage } from "./blocks.js";
 import { Recent } from "../memory.js";
 import type { Answerer } from "../answerer.js";
 
@@ -83,9 +83,14 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
     }
     let q: Question;
     try {
-      q = await answer.understand(text);
+      q = await answer.understand(text, undefined, { surface: "slack", channel: command.channel_id, user: command.user_id, personal: command.channel_id.startsWith("D") });
     } catch (e) {
       await ack({ response_type: "ephemeral", text: `netrca could not start on that: ${reason(e)}` });
+      return;
+    }
+    // Another team's namespace: refused in the ack, nothing investigated, nothing posted.
+    if (q.denied) {
+      await ack({ response_type: "ephemeral", text: escapeMrkdwn(q.denied) });
       return;
     }
     if (q.intent === "help") {
@@ -104,9 +109,13 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
     const key = `${event.channel}:${thread}`;
     let q: Question;
     try {
-      q = await answer.understand(event.text, threads.get(key));
+      q = await answer.understand(event.text, threads.get(key), { surface: "slack", channel: event.channel, ...(event.user && { user: event.user }), personal: event.channel.startsWith("D") });
     } catch (e) {
       await client.chat.postMessage({ channel: event.channel, thread_ts: thread, ...failureMessage(event.text.replace(/<@[A-Z0-9]+>\s*/g, ""), reason(e)) });
+      return;
+    }
+    if (q.denied) {
+      await client.chat.postMessage({ channel: event.channel, thread_ts: thread, text: escapeMrkdwn(q.denied) });
       return;
     }
     if (q.intent === "help") {

@@ -70,7 +70,13 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
       return;
     }
     await context.sendActivity({ type: ActivityTypes.Typing });
-    const q = await answer.understand(text, threads.get(key));
+    const personal = activity.conversation.conversationType === "personal";
+    const q = await answer.understand(text, threads.get(key), { surface: "teams", channel: key, ...(activity.from?.id && { user: activity.from.id }), personal });
+    // Another team's namespace: refused at once, nothing investigated.
+    if (q.denied) {
+      await context.sendActivity({ type: ActivityTypes.Message, text: q.denied, textFormat: "plain" });
+      return;
+    }
     if (q.intent === "help") {
       await context.sendActivity({ attachments: [CardFactory.adaptiveCard(helpCard(answer.help))] });
       return;
