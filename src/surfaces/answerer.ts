@@ -21,3 +21,11 @@ export interface Answerer {
   release?(r: Report): Promise<void>;
   help: string;
 }
+
+/** What a chat surface reports about the platform's API, for netrca's own metrics. */
+export interface ChatHooks {
+  apiError(platform: "slack" | "teams", error: string): void;
+  rateLimited(platform: "slack" | "teams"): void;
+  /** Where the platform library's own messages go (a JSON logger); absent: the library's default. */
+  logger?: { debug(msg: string): void; info(msg: string): void; warn(msg: string): void; error(msg: string): void };
+}

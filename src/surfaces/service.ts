@@ -1,13 +1,15 @@
+import { randomUUID } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../config/index.js";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { Question, Report } from "../model/index.js";
 import { flowQuery } from "../query/index.js";
-import type { Answerer, Asker } from "./answerer.js";
+import type { Answerer, Asker, ChatHooks } from "./answerer.js";
 import type { AccessConfig } from "../config/file.js";
 import type { Access } from "../investigate/index.js";
 import { Limiter } from "./limiter.js";
+import { createTelemetry, type Telemetry } from "./telemetry.js";
 import { ANALYZER_CATALOG } from "../analyze/index.js";
 import { investigate, understand, type InvestigateContext } from "../investigate/index.js";
 import { HELP } from "../investigate/help.js";
@@ -39,6 +41,8 @@ export interface Service {
   charts: string;
   teams: TeamsSurface;
   alerts?: AlertSurface;
+  /** JSON log events (pino), one line each. */
+  logger: import("pino").Logger;
   stop(): Promise<void>;
 }
 
@@ -86,9 +90,14 @@ export function accessFor(cfg: AccessConfig | undefined, asker: Asker): Access |
 }
 
 /** The Report with the model's explanation (or a note saying why there is none); tokens are logged, never the prompt. */
-async function explainFor(report: Report, llm: LlmConfig | null, log?: (line: string) => void): Promise<Report> {
+async function explainFor(report: Report, llm: LlmConfig | null, log: ((line: string) => void) | undefined, telemetry: Telemetry, requestId: string): Promise<Report> {
   const { explainReport } = await import("../explain/index.js");
   const x = await explainReport(report, llm);
+  if (x.usage) {
+    telemetry.llmTokens.inc({ direction: "input" }, x.usage.inputTokens);
+    telemetry.llmTokens.inc({ direction: "output" }, x.usage.outputTokens);
+    telemetry.log.info({ requestId, model: llm?.model, inputTokens: x.usage.inputTokens, outputTokens: x.usage.outputTokens, kept: !!x.explanation }, "explanation");
+  }
   if (x.usage) log?.(`netrca: explained a ${report.intent} answer with ${llm?.model}: ${x.usage.inputTokens} input and ${x.usage.outputTokens} output tokens${x.explanation ? "" : " (not kept)"}`);
   return { ...report, explanation: x.explanation, notes: [...report.notes, ...(x.note ? [x.note] : [])] };
 }
@@ -97,7 +106,24 @@ async function explainFor(report: Report, llm: LlmConfig | null, log?: (line: st
  * `netrca serve`: the data source, the playbooks and every configured chat surface behind
  * one HTTP port. Playbooks load (and are checked) before the port opens.
  */
-export async function startService(opts: { config: Config; flows?: string[]; store?: string; now?: Date; log?: (line: string) => void; explain?: ExplainSettings }): Promise<Service> {
+export async function startService(opts: {
+  config: Config; flows?: string[]; store?: string; now?: Date; explain?: ExplainSettings;
+  /** Warnings as lines (tests, or a caller that prints them); without it they are JSON log events. */
+  log?: (line: string) => void;
+  /** Where JSON log events go (default: stderr when `log` is absent, nowhere when it is set). */
+  logDestination?: NodeJS.WritableStream;
+}): Promise<Service> {
+  const limiter = new Limiter(INVESTIGATIONS);
+  let alertStats: (() => Promise<{ received: number; pendingPosts: number; failedPosts: number }>) | undefined;
+  const telemetry = await createTelemetry({
+    queueDepth: () => limiter.waiting(),
+    alertStats: async () => (alertStats ? alertStats() : { received: 0, pendingPosts: 0, failedPosts: 0 }),
+    ...(opts.logDestination && { destination: opts.logDestination }),
+    ...(opts.log && !opts.logDestination && { level: "silent" }),
+  });
+  const tlog = telemetry.log;
+  const jsonEvents = !opts.log;
+  opts = { ...opts, log: opts.log ?? ((line: string) => (/WARNING/.test(line) ? tlog.warn(line.replace(/^netrca: (WARNING: )?/, "")) : tlog.info(line.replace(/^netrca: /, "")))) };
   const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
   const metrics = opts.config.prometheus ? (await import("../sources/prometheus/index.js")).MetricSource.open(opts.config.prometheus) : null;
   const { source, ingest, noFlows } = await openSource({
@@ -115,48 +141,86 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
   await mkdir(join(tmpdir(), "netrca"), { recursive: true });
   const charts = await mkdtemp(join(tmpdir(), "netrca", "serve-"));
   const folders = new WeakMap<Report, string>();
-  const limiter = new Limiter(INVESTIGATIONS);
+  // A request id from the ack to the post: the question's, then its report's.
+  const requests = new WeakMap<Question | Report, { id: string; surface: string; channel?: string }>();
   const explain = opts.explain ?? { always: opts.config.explain ?? false, llm: null };
   if (explain.always && !explain.llm) opts.log?.("netrca: WARNING: explanations are on, but no model is configured: set OPENAI_API_KEY, or AZURE_OPENAI_ENDPOINT (with AZURE_OPENAI_API_KEY or an Entra identity)");
   // Which namespaces each channel may see: one rule, applied here below every surface.
   const accessConfig = opts.config.configFile ? (await (await import("../config/file.js")).loadConfigFile(opts.config.configFile)).access : undefined;
   const answerer: Answerer = {
-    understand: (text: string, previous?: Question, asker?: Asker) => {
+    understand: async (text: string, previous?: Question, asker?: Asker) => {
       const access = asker && accessFor(accessConfig, asker);
-      return understand(text, { ...ctx, ...(previous && { previous }), ...(access && { access }) });
+      const request = { id: randomUUID(), surface: asker?.surface ?? "alerts", ...(asker && { channel: asker.channel }) };
+      let q: Question;
+      try {
+        q = await understand(text, { ...ctx, ...(previous && { previous }), ...(access && { access }) });
+      } catch (e) {
+        telemetry.errors.inc({ stage: "understand" });
+        tlog.error({ requestId: request.id, surface: request.surface, err: (e as Error).message }, "question.not-understood");
+        throw e;
+      }
+      requests.set(q, request);
+      if (q.denied) telemetry.refused.inc({ surface: request.surface });
+      tlog.info({ requestId: request.id, surface: request.surface, channel: request.channel, intent: q.intent, scope: { namespace: q.scope.namespace, workload: q.scope.workload, allowed: q.scope.allowed }, denied: !!q.denied }, "question.understood");
+      return q;
     },
     investigate: async (q: Question) => {
-      const report = await limiter.run(async () => {
-        const outDir = await mkdtemp(join(charts, "q-"));
-        try {
-          const r = await investigate(q, { ...ctx, outDir });
-          folders.set(r, outDir);
-          return r;
-        } catch (e) {
-          await rm(outDir, { recursive: true, force: true });
-          throw e;
-        }
-      });
+      const request = requests.get(q) ?? { id: randomUUID(), surface: "alerts" };
+      const started = performance.now();
+      let report: Report;
+      try {
+        report = await limiter.run(async () => {
+          const outDir = await mkdtemp(join(charts, "q-"));
+          try {
+            const r = await investigate(q, { ...ctx, outDir });
+            folders.set(r, outDir);
+            return r;
+          } catch (e) {
+            await rm(outDir, { recursive: true, force: true });
+            throw e;
+          }
+        });
+      } catch (e) {
+        telemetry.errors.inc({ stage: "investigate" });
+        tlog.error({ requestId: request.id, intent: q.intent, err: (e as Error).message.split("\n")[0] }, "question.failed");
+        throw e;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      telemetry.questions.inc({ surface: request.surface, intent: q.intent });
+      telemetry.investigationSeconds.observe({ intent: q.intent }, seconds);
+      tlog.info({ requestId: request.id, intent: q.intent, ms: Math.round(seconds * 1000), findings: report.findings.length, top: report.findings[0]?.kind ?? null }, "question.answered");
+      requests.set(report, request);
       // The model waits on the network, not the CPU: outside the investigation slots.
       if (!(explain.always || q.explain)) return report;
-      const explained = await explainFor(report, explain.llm, opts.log);
+      const explained = await explainFor(report, explain.llm, opts.log, telemetry, request.id);
       folders.set(explained, folders.get(report)!);
+      requests.set(explained, request);
       return explained;
     },
     waiting: () => limiter.waiting(),
     release: async (report: Report) => {
       const dir = folders.get(report);
       if (dir) await rm(dir, { recursive: true, force: true });
+      const request = requests.get(report);
+      if (request) tlog.info({ requestId: request.id, surface: request.surface, channel: request.channel }, "reply.posted");
     },
     help: HELP,
   };
-  const slack = opts.config.slack ? createSlackSurface(opts.config.slack, answerer) : undefined;
-  const teams = createTeamsSurface(opts.config.teams, answerer, new ConversationStore(opts.config.stateDir));
+  const hooks: ChatHooks = {
+    apiError: (platform, error) => telemetry.chatApiErrors.inc({ platform, error: error.slice(0, 40) }),
+    rateLimited: (platform) => telemetry.rateLimited.inc({ platform }),
+    // Only when the events are JSON: tests that read warnings as lines keep Bolt's own.
+    ...(jsonEvents && { logger: { debug: (m: string) => tlog.debug(m), info: (m: string) => tlog.info(m), warn: (m: string) => tlog.warn(m), error: (m: string) => tlog.error(m) } }),
+  };
+  const slack = opts.config.slack ? createSlackSurface(opts.config.slack, answerer, hooks) : undefined;
+  const teams = createTeamsSurface(opts.config.teams, answerer, new ConversationStore(opts.config.stateDir), hooks);
   const alerts = opts.config.alerts ? await startAlerts(opts.config, answerer, teams, opts.log, opts.now) : undefined;
+  if (alerts) alertStats = () => alerts.surface.stats();
   // Unsigned Teams activities can name any serviceUrl to reply to: then only this machine may reach the port.
   const host = opts.config.host ?? (teams.authDisabled ? "127.0.0.1" : undefined);
   const server = await startServer(opts.config.port, host, {
     // Healthy means a question can be answered: the store answers a query, not just opens.
+    metrics: async () => ({ contentType: telemetry.registry.contentType, body: await telemetry.registry.metrics() }),
     health: async () => {
       const extent = await source.extent();
       const probe = new Date(extent.to ?? Date.now());
@@ -190,6 +254,7 @@ export async function startService(opts: { config: Config; flows?: string[]; sto
     address: typeof address === "object" && address ? address.address : String(address),
     charts,
     teams,
+    logger: tlog,
     ...(alerts && { alerts: alerts.surface }),
     stop: async () => {
       await alerts?.close();

@@ -153,14 +153,15 @@ async function serve(argv: string[], io: Io): Promise<number> {
   const { startService } = await import("../service.js");
   const service = await startService({
     config, now, ...(values.flows && { flows: values.flows }), ...((values.store ?? config.store) && { store: values.store ?? config.store }),
-    log: (line) => io.err(line), explain,
+    explain,
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "EADDRINUSE") throw new UsageError(`port ${config.port} is in use: stop what listens there or set PORT to another`);
     if (e.code === "EACCES") throw new UsageError(`port ${config.port} needs privileges: set PORT to 1024 or above`);
     if (e.code === "EADDRNOTAVAIL") throw new UsageError(`HOST ${config.host} is not an address of this machine`);
     throw e;
   });
-  io.err(`netrca: listening on ${service.address}:${service.port} (GET /healthz, POST /api/messages${config.slack && !config.slack.appToken ? ", POST /slack/events" : ""}${config.alerts ? ", POST /alerts/alertmanager, POST /alerts/azure-monitor" : ""})${config.alerts ? "" : "; alert webhooks off (set NETRCA_ALERT_TOKEN)"}${config.slack?.appToken ? "; Slack over Socket Mode" : ""}${config.slack ? "" : "; Slack not configured"}`);
+  // Every line on stderr from here on is a JSON event (pino): the first says where it listens.
+  service.logger.info(`listening on ${service.address}:${service.port} (GET /healthz, GET /readyz, GET /metrics, POST /api/messages${config.slack && !config.slack.appToken ? ", POST /slack/events" : ""}${config.alerts ? ", POST /alerts/alertmanager, POST /alerts/azure-monitor" : ""})${config.alerts ? "" : "; alert webhooks off (set NETRCA_ALERT_TOKEN)"}${config.slack?.appToken ? "; Slack over Socket Mode" : ""}${config.slack ? "" : "; Slack not configured"}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);

@@ -1,8 +1,10 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 
 export interface Routes {
-  /** GET /healthz: what answers questions. */
+  /** GET /healthz (and /readyz): what answers questions; throws when a question could not be answered. */
   health(): Promise<object>;
+  /** GET /metrics: netrca's own metrics, Prometheus text. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   /** POST /slack/events, when Slack over HTTP is configured. */
   slack?: RequestListener;
   /** POST /api/messages: the Teams bot (Bot Framework). */
@@ -15,7 +17,15 @@ export interface Routes {
 export async function startServer(port: number, host: string | undefined, routes: Routes): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method === "GET" && path === "/healthz") {
+    if (req.method === "GET" && path === "/metrics" && routes.metrics) {
+      routes.metrics().then(
+        (m) => res.writeHead(200, { "content-type": m.contentType }).end(m.body),
+        (e) => json(res, 500, { ok: false, error: (e as Error).message }),
+      );
+      return;
+    }
+    // Ready: the source answers (the store, or the remote workspace); /healthz says the same, with detail.
+    if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
       routes.health().then(
         (h) => json(res, 200, { ok: true, ...h }),
         (e) => json(res, 503, { ok: false, error: (e as Error).message }),

@@ -1,13 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import type { RequestListener } from "node:http";
-import { App, HTTPReceiver, LogLevel, type RespondFn } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, webApi, type RespondFn } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { SlackConfig } from "../../config/index.js";
 import type { Question, Report } from "../../model/index.js";
 import { ackText, escapeMrkdwn, failureMessage, helpMessage, queryMessages, reportMessage, type SlackMessage } from "./blocks.js";
 import { Recent } from "../memory.js";
-import type { Answerer } from "../answerer.js";
+import type { Answerer, ChatHooks } from "../answerer.js";
 
 export interface SlackSurface {
   app: App;
@@ -30,7 +30,7 @@ const NOT_IN_CHANNEL = new Set(["not_in_channel", "channel_not_found", "is_archi
  * Ack first (what was understood), answer after; Bolt verifies signatures and refuses stale
  * timestamps; retried events are answered once; a failure is still answered.
  */
-export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSurface {
+export function createSlackSurface(cfg: SlackConfig, answer: Answerer, hooks?: ChatHooks): SlackSurface {
   const socket = !!cfg.appToken;
   const receiver = socket ? undefined : new HTTPReceiver({ signingSecret: cfg.signingSecret, logLevel: LogLevel.WARN });
   // The bot's identity comes from auth.test, called in the background and retried with backoff:
@@ -42,12 +42,19 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
   const app = new App({
     authorize: async () => ({ botToken: cfg.botToken, ...identity }),
     logLevel: LogLevel.WARN,
+    ...(hooks?.logger && { logger: boltLogger(hooks.logger) }),
     ...(socket ? { socketMode: true, appToken: cfg.appToken } : { receiver }),
     clientOptions: {
       ...(cfg.apiUrl && { slackApiUrl: cfg.apiUrl }),
       // Honour 429 Retry-After, but give up within about a minute: someone is waiting.
       retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 20_000 },
     },
+  });
+  // 429s the client waits out, and calls that failed, for /metrics.
+  app.client.on(webApi.WebClientEvent.RATE_LIMITED, () => hooks?.rateLimited("slack"));
+  app.error(async (e) => {
+    hooks?.apiError("slack", slackError((e as { original?: unknown }).original ?? e) ?? "unhandled");
+    app.logger.error(`netrca: ${reason((e as { original?: unknown }).original ?? e)}`);
   });
   const threads = new Recent<Question>(2000);
   const seenEvents = new Recent<number>(5000);
@@ -151,6 +158,7 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
       try {
         await r.client.files.uploadV2({ channel_id: r.channel, thread_ts: ts, file: await readFile(chart.file), filename: basename(chart.file), title: chart.title, alt_text: chart.title });
       } catch (e) {
+        hooks?.apiError("slack", slackError(e) ?? "upload");
         r.logger.warn(`chart upload failed: ${reason(e)}`);
         await r.client.chat.postMessage({ channel: r.channel, thread_ts: ts, text: `(The chart "${chart.title}" could not be uploaded: ${reason(e)})` });
       }
@@ -169,6 +177,7 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer): SlackSur
       return res.ts ?? null;
     } catch (e) {
       const code = slackError(e);
+      hooks?.apiError("slack", code ?? "request");
       if (withoutTable && (code === "invalid_attachments" || code === "invalid_blocks")) return post(r, withoutTable());
       if (r.respond && code && NOT_IN_CHANNEL.has(code)) {
         await r.respond({ response_type: "in_channel", ...msg });
@@ -231,4 +240,21 @@ function slackError(e: unknown): string | undefined {
 
 function reason(e: unknown): string {
   return slackError(e) ?? (e instanceof Error ? e.message.split("\n")[0]! : String(e));
+}
+
+/** Bolt's Logger over a JSON logger: Bolt's messages become events like the rest. */
+function boltLogger(l: NonNullable<ChatHooks["logger"]>) {
+  let level = LogLevel.WARN;
+  const text = (a: unknown[]) => a.map((x) => (x instanceof Error ? x.message : typeof x === "string" ? x : JSON.stringify(x))).join(" ");
+  const rank = { [LogLevel.DEBUG]: 0, [LogLevel.INFO]: 1, [LogLevel.WARN]: 2, [LogLevel.ERROR]: 3 };
+  const at = (want: LogLevel) => rank[want] >= rank[level];
+  return {
+    debug: (...a: unknown[]) => void (at(LogLevel.DEBUG) && l.debug(text(a))),
+    info: (...a: unknown[]) => void (at(LogLevel.INFO) && l.info(text(a))),
+    warn: (...a: unknown[]) => void (at(LogLevel.WARN) && l.warn(text(a))),
+    error: (...a: unknown[]) => void (at(LogLevel.ERROR) && l.error(text(a))),
+    setLevel: (v: LogLevel) => void (level = v),
+    getLevel: () => level,
+    setName: () => {},
+  };
 }

@@ -8,7 +8,7 @@ import {
 import type { TeamsConfig } from "../../config/index.js";
 import type { Question, Report } from "../../model/index.js";
 import { Recent } from "../memory.js";
-import type { Answerer } from "../answerer.js";
+import type { Answerer, ChatHooks } from "../answerer.js";
 import { failureCard, helpCard, reportCard } from "./card.js";
 import type { ConversationStore } from "./conversations.js";
 import { botRequest, botResponse } from "./http.js";
@@ -39,7 +39,12 @@ export interface TeamsSurface {
  * answered in its thread with an Adaptive Card 1.5, the chart PNG beside it. botbuilder stays
  * in this folder (see README.md here): its successor keeps the same Activity/TurnContext model.
  */
-export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversations: ConversationStore): TeamsSurface {
+export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversations: ConversationStore, hooks?: ChatHooks): TeamsSurface {
+  const failed = (e: unknown) => {
+    const status = (e as { statusCode?: number }).statusCode;
+    if (status === 429) hooks?.rateLimited("teams");
+    hooks?.apiError("teams", status ? String(status) : "request");
+  };
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: cfg.appId,
@@ -95,10 +100,14 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
       try {
         const report = await answer.investigate(q);
         const charts = await Promise.all(report.charts.map((c) => chartAttachment(c.file, c.title))).finally(() => answer.release?.(report));
-        await reply({ attachments: [CardFactory.adaptiveCard(reportCard(report, { chartNote: charts.length > 0 })), ...charts], summary: report.summary.slice(0, 200) });
+        await reply({ attachments: [CardFactory.adaptiveCard(reportCard(report, { chartNote: charts.length > 0 })), ...charts], summary: report.summary.slice(0, 200) }).catch((e: unknown) => {
+          failed(e);
+          throw e;
+        });
       } catch (e) {
         // A failed question still gets a reply that says what failed.
         await reply({ attachments: [CardFactory.adaptiveCard(failureCard(text, message(e)))] }).catch((err: unknown) => {
+          failed(err);
           process.stderr.write(`netrca: could not post the Teams reply: ${message(err)}\n`);
         });
       }
