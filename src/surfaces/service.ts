@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../config/index.js";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import type { Question, Report } from "../model/index.js";
 import { flowQuery } from "../query/index.js";
 import type { Answerer, Asker, ChatHooks } from "./answerer.js";
 import type { AccessConfig } from "../config/file.js";
 import type { Access } from "../investigate/index.js";
 import { Limiter } from "./limiter.js";
+import { scratchBase } from "./scratch.js";
 import { createTelemetry, type Telemetry } from "./telemetry.js";
 import { ANALYZER_CATALOG } from "../analyze/index.js";
 import { investigate, understand, type InvestigateContext } from "../investigate/index.js";
@@ -138,8 +138,7 @@ export async function startService(opts: {
   };
   // Each question renders into a folder of its own, removed once its reply is posted: two
   // channels asking at once never get each other's chart.
-  await mkdir(join(tmpdir(), "netrca"), { recursive: true });
-  const charts = await mkdtemp(join(tmpdir(), "netrca", "serve-"));
+  const charts = await mkdtemp(join(await scratchBase(), "serve-"));
   const folders = new WeakMap<Report, string>();
   // A request id from the ack to the post: the question's, then its report's.
   const requests = new WeakMap<Question | Report, { id: string; surface: string; channel?: string }>();

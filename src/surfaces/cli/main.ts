@@ -1,5 +1,4 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 // Only what every command needs loads here: each command imports its own stages when it runs,
@@ -156,7 +155,7 @@ async function serve(argv: string[], io: Io): Promise<number> {
     explain,
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "EADDRINUSE") throw new UsageError(`port ${config.port} is in use: stop what listens there or set PORT to another`);
-    if (e.code === "EACCES") throw new UsageError(`port ${config.port} needs privileges: set PORT to 1024 or above`);
+    if (e.code === "EACCES" && e.syscall === "listen") throw new UsageError(`port ${config.port} needs privileges: set PORT to 1024 or above`);
     if (e.code === "EADDRNOTAVAIL") throw new UsageError(`HOST ${config.host} is not an address of this machine`);
     throw e;
   });
@@ -203,9 +202,17 @@ async function logAnalyticsOption(workspace: string | undefined) {
 
 /** A folder to write into: it may not exist yet, but it must not be a file. */
 async function folderOption(flag: string, path: string): Promise<void> {
-  const { stat } = await import("node:fs/promises");
+  const { access, constants, mkdir, stat } = await import("node:fs/promises");
   const info = await stat(path).catch(() => null);
   if (info && !info.isDirectory()) throw new UsageError(`${flag} ${path} is a file, not a folder for the charts`);
+  // Made (and checked writable) before any work, so a folder it cannot write is one line, not a stack.
+  try {
+    await mkdir(path, { recursive: true });
+    await access(path, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${flag} ${path} cannot be written${code === "EACCES" || code === "EPERM" ? ": permission denied" : code === "EROFS" ? ": the file system is read-only" : code === "ENOTDIR" || code === "EEXIST" ? ": part of the path is a file" : ` (${code ?? (e as Error).message})`}`);
+  }
 }
 
 /**
@@ -213,9 +220,8 @@ async function folderOption(flag: string, path: string): Promise<void> {
  * directory. Folders older than a day are removed, so they do not pile up.
  */
 async function chartFolder(): Promise<string> {
-  const { mkdir, readdir, rm, stat } = await import("node:fs/promises");
-  const base = join(tmpdir(), "netrca");
-  await mkdir(base, { recursive: true });
+  const { readdir, rm, stat } = await import("node:fs/promises");
+  const base = await (await import("../scratch.js")).scratchBase();
   const day = Date.now() - 24 * 3_600_000;
   for (const name of await readdir(base).catch(() => [] as string[])) {
     if (!name.startsWith("charts-")) continue;

@@ -125,6 +125,13 @@ describe("every user mistake is one line and exit 2, never a stack", () => {
     oneLine(await run("ask", "dns?", "--flows", policyDrop, "--out", file));
     expect(readFileSync(file, "utf8")).toBe("x");
   });
+  it("--out inside a file (a folder that cannot be made)", async () => {
+    const file = join(dir, "plain.txt");
+    writeFileSync(file, "x");
+    const r = await run("ask", "dns?", "--flows", policyDrop, "--out", join(file, "charts"));
+    oneLine(r);
+    expect(r.err).toMatch(/--out .*plain\.txt\/charts cannot be written: part of the path is a file/);
+  });
   it.each(["99999-01-01", "1969-12-31T00:00:00Z", "yesterday", "2026-13-01"])("--now %s", async (now) => {
     oneLine(await run("ask", "dns?", "--flows", policyDrop, "--now", now));
   });
