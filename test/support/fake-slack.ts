@@ -77,6 +77,10 @@ export class FakeSlack {
       }
       this.calls.push({ method, args, at: Date.now() });
       switch (method) {
+        case "apps.connections.open":
+          // Socket Mode: only with the app-level token, as Slack requires.
+          if (req.headers.authorization !== `Bearer ${this.socket?.appToken}`) return send(200, { ok: false, error: "invalid_auth" });
+          return send(200, { ok: true, url: `ws://127.0.0.1:${this.socket!.port}/link/?ticket=t${this.calls.length}` });
         case "auth.test":
           return send(200, { ok: true, user_id: "UBOT", bot_id: "B0BOT", team_id: "T1", user: "netrca", team: "test" });
         case "chat.postMessage":
@@ -98,7 +102,34 @@ export class FakeSlack {
     return this;
   }
 
+  /** Socket Mode: a WebSocket server apps.connections.open points at; envelopes go out, acks come back. */
+  socket?: { appToken: string; port: number; server: import("ws").WebSocketServer; peers: Set<import("ws").WebSocket>; acks: Record<string, unknown>[] };
+  async startSocketMode(appToken: string): Promise<void> {
+    const { WebSocketServer } = await import("ws");
+    const server = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    const socket = { appToken, port: (server.address() as { port: number }).port, server, peers: new Set<import("ws").WebSocket>(), acks: [] as Record<string, unknown>[] };
+    server.on("connection", (ws) => {
+      socket.peers.add(ws);
+      ws.on("close", () => socket.peers.delete(ws));
+      ws.on("message", (m) => socket.acks.push(JSON.parse(m.toString())));
+      ws.send(JSON.stringify({ type: "hello", num_connections: 1, debug_info: { host: "fake", approximate_connection_time: 18060 }, connection_info: { app_id: "A1" } }));
+    });
+    this.socket = socket;
+  }
+
+  /** Send an envelope to every connected app; resolves with its ack. */
+  async envelope(type: "slash_commands" | "events_api", payload: Record<string, unknown>, id: string): Promise<Record<string, unknown>> {
+    const s = this.socket!;
+    for (const ws of s.peers) ws.send(JSON.stringify({ envelope_id: id, type, payload, accepts_response_payload: type === "slash_commands", retry_attempt: 0, retry_reason: "" }));
+    return this.waitFor(() => s.acks.find((a) => a.envelope_id === id));
+  }
+
   async close(): Promise<void> {
+    if (this.socket) {
+      for (const ws of this.socket.peers) ws.terminate();
+      await new Promise<void>((r) => this.socket!.server.close(() => r()));
+    }
     this.server.closeAllConnections();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
