@@ -26,6 +26,7 @@ const Env = z.object({
   MICROSOFT_APP_TYPE: z.enum(["MultiTenant", "SingleTenant", "UserAssignedMSI"]).default("MultiTenant"),
   MICROSOFT_APP_TENANT_ID: z.string().optional(),
   NETRCA_STATE_DIR: z.string().min(1).optional(),
+  NETRCA_STATE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "must be a PostgreSQL URL (postgres://user:password@host:5432/netrca)").optional(),
   NETRCA_CONFIG: z.string().min(1).optional(),
   NETRCA_ALERT_TOKEN: z.string().min(16, "must be at least 16 characters (a random secret)").optional(),
   NETRCA_ALERT_SLACK_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…)").optional(),
@@ -89,6 +90,8 @@ export interface Config {
   teams: TeamsConfig;
   /** Where chat state (Teams conversation references) is kept. */
   stateDir: string;
+  /** NETRCA_STATE_URL: chat and alert state shared by replicas in PostgreSQL, instead of stateDir. */
+  stateUrl?: string;
   logAnalytics?: LogAnalyticsConfig;
   /** The configuration file (NETRCA_CONFIG, or --config on serve). */
   configFile?: string;
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     stateDir: e.NETRCA_STATE_DIR ?? join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "netrca"),
     ...(e.NETRCA_STORE && { store: e.NETRCA_STORE }),
+    ...(e.NETRCA_STATE_URL && { stateUrl: e.NETRCA_STATE_URL }),
     ...(e.NETRCA_CONFIG && { configFile: e.NETRCA_CONFIG }),
     ...(e.NETRCA_ALERT_TOKEN && {
       alerts: { token: e.NETRCA_ALERT_TOKEN, ...(e.NETRCA_ALERT_SLACK_CHANNEL && { slackChannel: e.NETRCA_ALERT_SLACK_CHANNEL }), ...(e.NETRCA_ALERT_TEAMS_CHANNEL && { teamsChannel: e.NETRCA_ALERT_TEAMS_CHANNEL }) },

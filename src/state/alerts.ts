@@ -48,7 +48,21 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS outbox (id BIGINT PRIMARY KEY DEFAULT nextval('outbox_seq'), key VARCHAR NOT NULL, channel VARCHAR NOT NULL, kind VARCHAR NOT NULL, payload VARCHAR NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at TIMESTAMP NOT NULL, done BOOLEAN NOT NULL DEFAULT false, error VARCHAR)`,
 ];
 
-export class AlertState {
+/** The alert state the alert surface needs: embedded (below) or shared (postgres.ts). */
+export interface AlertStore {
+  record(n: AlertNotice): Promise<number>;
+  nextNotice(): Promise<PendingNotice | null>;
+  group(key: string): Promise<GroupRow | null>;
+  settle(seq: number, outcome: string, items: { group: Omit<GroupRow, "ts">; posts: { kind: OutboxRow["kind"]; channel: string; payload: Record<string, unknown> }[] }[]): Promise<void>;
+  due(): Promise<(OutboxRow & { parentTs: string | null })[]>;
+  delivered(id: number, key: string, ts: string | null): Promise<void>;
+  failed(id: number, error: string, delaySeconds: number | null): Promise<void>;
+  nextDueIn(): Promise<number | null>;
+  stats(): Promise<{ received: number; pendingNotices: number; pendingPosts: number; failedPosts: number }>;
+  close(): Promise<void>;
+}
+
+export class AlertState implements AlertStore {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, readonly file: string) {}

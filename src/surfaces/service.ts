@@ -21,6 +21,8 @@ import { createTeamsSurface, type TeamsSurface } from "./teams/bot.js";
 import { ConversationStore } from "./teams/conversations.js";
 import type { AlertSurface, SlackPoster } from "./alerts/index.js";
 import type { LlmConfig } from "../explain/index.js";
+import type { AlertStore } from "../state/alerts.js";
+import type { PgState } from "../state/postgres.js";
 
 /** When replies carry the model's explanation, and which model writes it. */
 export interface ExplainSettings {
@@ -47,7 +49,7 @@ export interface Service {
 }
 
 /** The alert webhooks, their state and their Slack poster (a client that retries through the outbox, not inline). */
-async function startAlerts(config: Config, answerer: Answerer, teams: TeamsSurface, log?: (line: string) => void, fixedNow?: Date): Promise<{ surface: AlertSurface; close(): Promise<void> }> {
+async function startAlerts(config: Config, answerer: Answerer, teams: TeamsSurface, log?: (line: string) => void, fixedNow?: Date, shared?: AlertStore): Promise<{ surface: AlertSurface; close(): Promise<void> }> {
   const { loadConfigFile } = await import("../config/file.js");
   const { AlertState } = await import("../state/alerts.js");
   const { createAlertSurface } = await import("./alerts/index.js");
@@ -56,7 +58,8 @@ async function startAlerts(config: Config, answerer: Answerer, teams: TeamsSurfa
   const fromEnv = { ...(env.slackChannel && { slack: env.slackChannel }), ...(env.teamsChannel && { teams: env.teamsChannel }) };
   const alertsConfig = { ...file.alerts, ...(!file.alerts.default && Object.keys(fromEnv).length && { default: fromEnv }) };
   if (!alertsConfig.default && alertsConfig.routes.length === 0) log?.("netrca: WARNING: alert webhooks are on but no channel is routed: set alerts.default in the configuration file or NETRCA_ALERT_SLACK_CHANNEL");
-  const state = await AlertState.open(config.stateDir);
+  // Shared (PostgreSQL) state is closed by its owner; the embedded file is ours.
+  const state: AlertStore = shared ?? (await AlertState.open(config.stateDir));
   let poster: SlackPoster | undefined;
   if (config.slack) {
     const { webApi } = await import("@slack/bolt");
@@ -73,7 +76,7 @@ async function startAlerts(config: Config, answerer: Answerer, teams: TeamsSurfa
     token: env.token, state, config: alertsConfig, answer: answerer, ...(poster && { slack: poster }), ...(log && { log }), ...(fixedNow && { now: () => fixedNow }),
     teams: { post: (c, a) => teams.channel.post(c, a), reply: (c, p, a) => teams.channel.reply(c, p, a), update: (c, p, a) => teams.channel.update(c, p, a) },
   });
-  return { surface, close: async () => { await surface.stop(); await state.close(); } };
+  return { surface, close: async () => { await surface.stop(); if (!shared) await state.close(); } };
 }
 
 /**
@@ -125,6 +128,8 @@ export async function startService(opts: {
   const jsonEvents = !opts.log;
   opts = { ...opts, log: opts.log ?? ((line: string) => (/WARNING/.test(line) ? tlog.warn(line.replace(/^netrca: (WARNING: )?/, "")) : tlog.info(line.replace(/^netrca: /, "")))) };
   const playbooks = loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG);
+  // Replicas share chat and alert state in PostgreSQL; one alone keeps it in memory and the state folder.
+  const pg: PgState | null = opts.config.stateUrl ? await (await import("../state/postgres.js")).PgState.open(opts.config.stateUrl) : null;
   const metrics = opts.config.prometheus ? (await import("../sources/prometheus/index.js")).MetricSource.open(opts.config.prometheus) : null;
   const { source, ingest, noFlows } = await openSource({
     ...(opts.flows && { flows: opts.flows }), ...(opts.store && { store: opts.store }),
@@ -211,9 +216,9 @@ export async function startService(opts: {
     // Only when the events are JSON: tests that read warnings as lines keep Bolt's own.
     ...(jsonEvents && { logger: { debug: (m: string) => tlog.debug(m), info: (m: string) => tlog.info(m), warn: (m: string) => tlog.warn(m), error: (m: string) => tlog.error(m) } }),
   };
-  const slack = opts.config.slack ? createSlackSurface(opts.config.slack, answerer, hooks) : undefined;
-  const teams = createTeamsSurface(opts.config.teams, answerer, new ConversationStore(opts.config.stateDir), hooks);
-  const alerts = opts.config.alerts ? await startAlerts(opts.config, answerer, teams, opts.log, opts.now) : undefined;
+  const slack = opts.config.slack ? createSlackSurface(opts.config.slack, answerer, hooks, pg?.chat) : undefined;
+  const teams = createTeamsSurface(opts.config.teams, answerer, new ConversationStore(opts.config.stateDir, pg?.conversations), hooks, pg?.chat);
+  const alerts = opts.config.alerts ? await startAlerts(opts.config, answerer, teams, opts.log, opts.now, pg ?? undefined) : undefined;
   if (alerts) alertStats = () => alerts.surface.stats();
   // Unsigned Teams activities can name any serviceUrl to reply to: then only this machine may reach the port.
   const host = opts.config.host ?? (teams.authDisabled ? "127.0.0.1" : undefined);
@@ -224,7 +229,9 @@ export async function startService(opts: {
       const extent = await source.extent();
       const probe = new Date(extent.to ?? Date.now());
       await source.query(flowQuery({ window: { from: new Date(probe.getTime() - 60_000), to: new Date(probe.getTime() + 1) }, measures: [{ fn: "flows", as: "flows" }] }));
-      return { source: source.name, demo: source.demo, ...extent, slack: slack ? slack.state() : "off", teams: teams.authDisabled ? "auth-off" : "on", waiting: limiter.waiting(), alerts: alerts ? await alerts.surface.stats() : "off" };
+      // The shared state must answer too: without it a replica would answer retries twice.
+      if (pg) await pg.ping().catch((e: Error) => { throw new Error(`the shared state at ${pg.shown} cannot be reached: ${e.message.split("\n")[0]}`); });
+      return { source: source.name, demo: source.demo, ...extent, state: pg ? "postgres" : "local", slack: slack ? slack.state() : "off", teams: teams.authDisabled ? "auth-off" : "on", waiting: limiter.waiting(), alerts: alerts ? await alerts.surface.stats() : "off" };
     },
     ...(slack?.requestListener && { slack: slack.requestListener }),
     teams: teams.requestListener,
@@ -232,6 +239,7 @@ export async function startService(opts: {
   }).catch(async (e: unknown) => {
     // The port is taken or not ours: let go of the store and the chart folder before saying so.
     await alerts?.close();
+    await pg?.close();
     source.close();
     await rm(charts, { recursive: true, force: true });
     throw e;
@@ -261,6 +269,7 @@ export async function startService(opts: {
       await teams.settle();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pg?.close();
       source.close();
       await rm(charts, { recursive: true, force: true });
     },

@@ -48,4 +48,13 @@ describe("turning explanations on", () => {
     expect(await run(["serve"], { PORT: "0", OPENAI_API_KEY: "sk-x", NETRCA_LLM_TIMEOUT_MS: "soon" })).toEqual({ code: 2, err: ["netrca: NETRCA_LLM_TIMEOUT_MS must be a whole number of milliseconds (100 or more), not soon"] });
     expect(await run(["ask", "dns in shop", "--explain"], { OPENAI_API_KEY: "sk-x", NETRCA_LLM_REDACT: "maybe" })).toEqual({ code: 2, err: ['netrca: NETRCA_LLM_REDACT must be on or off, not "maybe"'] });
   });
+
+  it("serve with a shared state it cannot reach says so in one line (exit 2), the password hidden", async () => {
+    const r = await run(["serve"], { PORT: "0", NETRCA_STATE_URL: "postgres://netrca:hunter2@127.0.0.1:1/netrca" });
+    expect(r.code).toBe(2);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(/^netrca: NETRCA_STATE_URL: cannot open the shared state at postgres:\/\/netrca:\*\*\*@127\.0\.0\.1:1\/netrca: /);
+    expect(r.err[0]).not.toContain("hunter2");
+    expect(await run(["serve"], { PORT: "0", NETRCA_STATE_URL: "mysql://x" })).toEqual({ code: 2, err: ["netrca: NETRCA_STATE_URL: must be a PostgreSQL URL (postgres://user:password@host:5432/netrca)"] });
+  }, 30_000);
 });

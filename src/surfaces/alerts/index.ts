@@ -4,7 +4,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import type { AlertTarget, ConfigFile } from "../../config/file.js";
 import { SEVERITIES } from "../../config/file.js";
 import type { Finding, Question, Report } from "../../model/index.js";
-import type { AlertState, GroupRow, OutboxRow } from "../../state/alerts.js";
+import type { AlertStore, GroupRow, OutboxRow } from "../../state/alerts.js";
 import type { Answerer } from "../answerer.js";
 import { escapeMrkdwn, queryMessages, reportMessage, type SlackMessage } from "../slack/blocks.js";
 import { escapeMarkdown, reportCard } from "../teams/card.js";
@@ -22,7 +22,7 @@ const PERMANENT = new Set(["channel_not_found", "not_in_channel", "is_archived",
 
 export interface AlertSurfaceOptions {
   token: string;
-  state: AlertState;
+  state: AlertStore;
   config: ConfigFile["alerts"];
   answer: Answerer;
   /** Slack's Web API client for posting (absent: Slack not configured). */

@@ -154,6 +154,7 @@ async function serve(argv: string[], io: Io): Promise<number> {
     config, now, ...(values.flows && { flows: values.flows }), ...((values.store ?? config.store) && { store: values.store ?? config.store }),
     explain,
   }).catch((e: NodeJS.ErrnoException) => {
+    if (e.name === "SharedStateError") throw new UsageError(e.message);
     if (e.code === "EADDRINUSE") throw new UsageError(`port ${config.port} is in use: stop what listens there or set PORT to another`);
     if (e.code === "EACCES" && e.syscall === "listen") throw new UsageError(`port ${config.port} needs privileges: set PORT to 1024 or above`);
     if (e.code === "EADDRNOTAVAIL") throw new UsageError(`HOST ${config.host} is not an address of this machine`);

@@ -6,7 +6,7 @@ import type { WebClient } from "@slack/web-api";
 import type { SlackConfig } from "../../config/index.js";
 import type { Question, Report } from "../../model/index.js";
 import { ackText, escapeMrkdwn, failureMessage, helpMessage, queryMessages, reportMessage, type SlackMessage } from "./blocks.js";
-import { Recent } from "../memory.js";
+import { memoryChatState, type ChatState } from "../../state/chat.js";
 import type { Answerer, ChatHooks } from "../answerer.js";
 
 export interface SlackSurface {
@@ -30,7 +30,7 @@ const NOT_IN_CHANNEL = new Set(["not_in_channel", "channel_not_found", "is_archi
  * Ack first (what was understood), answer after; Bolt verifies signatures and refuses stale
  * timestamps; retried events are answered once; a failure is still answered.
  */
-export function createSlackSurface(cfg: SlackConfig, answer: Answerer, hooks?: ChatHooks): SlackSurface {
+export function createSlackSurface(cfg: SlackConfig, answer: Answerer, hooks?: ChatHooks, memory: ChatState = memoryChatState()): SlackSurface {
   const socket = !!cfg.appToken;
   const receiver = socket ? undefined : new HTTPReceiver({ signingSecret: cfg.signingSecret, logLevel: LogLevel.WARN });
   // The bot's identity comes from auth.test, called in the background and retried with backoff:
@@ -56,9 +56,6 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer, hooks?: C
     hooks?.apiError("slack", slackError((e as { original?: unknown }).original ?? e) ?? "unhandled");
     app.logger.error(`netrca: ${reason((e as { original?: unknown }).original ?? e)}`);
   });
-  const threads = new Recent<Question>(2000);
-  const seenEvents = new Recent<number>(5000);
-  const seenRequests = new Recent<number>(10_000);
   const verify = async (attempt: number): Promise<void> => {
     try {
       const r = await app.client.auth.test({ token: cfg.botToken });
@@ -110,13 +107,13 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer, hooks?: C
 
   app.event("app_mention", async ({ event, body, client, logger }) => {
     // Slack retries an event it thinks was missed: answer each event once.
-    if (!seenEvents.first(String((body as { event_id?: string }).event_id ?? `${event.channel}:${event.ts}`), Date.now())) return;
+    if (!(await memory.first("slack-event", String((body as { event_id?: string }).event_id ?? `${event.channel}:${event.ts}`)))) return;
     if (event.bot_id || event.subtype === "bot_message") return;
     const thread = event.thread_ts ?? event.ts;
     const key = `${event.channel}:${thread}`;
     let q: Question;
     try {
-      q = await answer.understand(event.text, threads.get(key), { surface: "slack", channel: event.channel, ...(event.user && { user: event.user }), personal: event.channel.startsWith("D") });
+      q = await answer.understand(event.text, await memory.thread(key), { surface: "slack", channel: event.channel, ...(event.user && { user: event.user }), personal: event.channel.startsWith("D") });
     } catch (e) {
       await client.chat.postMessage({ channel: event.channel, thread_ts: thread, ...failureMessage(event.text.replace(/<@[A-Z0-9]+>\s*/g, ""), reason(e)) });
       return;
@@ -129,7 +126,7 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer, hooks?: C
       await client.chat.postMessage({ channel: event.channel, thread_ts: thread, ...helpMessage(answer.help) });
       return;
     }
-    threads.set(key, q);
+    await memory.setThread(key, q);
     await reply({ client, channel: event.channel, thread, ...(event.user && { asker: event.user }), question: q, logger });
   });
 
@@ -198,11 +195,12 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer, hooks?: C
       res.writeHead(401, { "content-type": "text/plain" }).end("the request's timestamp is in the future");
       return;
     }
-    if (typeof signature === "string" && !seenRequests.first(`${ts}:${signature}`, Date.now())) {
-      res.writeHead(200).end();
-      return;
-    }
-    receiver.requestListener(req, res);
+    if (typeof signature !== "string") return receiver.requestListener(req, res);
+    // The same signed request again (a retry, or a replay, perhaps at another replica): answered once.
+    memory.first("slack-request", `${ts}:${signature}`).then(
+      (first) => (first ? receiver.requestListener(req, res) : res.writeHead(200).end()),
+      () => res.writeHead(503, { "content-type": "text/plain" }).end("the chat state cannot be reached"),
+    );
   });
 
   return {

@@ -7,7 +7,7 @@ import {
 } from "botbuilder";
 import type { TeamsConfig } from "../../config/index.js";
 import type { Question, Report } from "../../model/index.js";
-import { Recent } from "../memory.js";
+import { memoryChatState, type ChatState } from "../../state/chat.js";
 import type { Answerer, ChatHooks } from "../answerer.js";
 import { failureCard, helpCard, reportCard } from "./card.js";
 import type { ConversationStore } from "./conversations.js";
@@ -39,7 +39,7 @@ export interface TeamsSurface {
  * answered in its thread with an Adaptive Card 1.5, the chart PNG beside it. botbuilder stays
  * in this folder (see README.md here): its successor keeps the same Activity/TurnContext model.
  */
-export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversations: ConversationStore, hooks?: ChatHooks): TeamsSurface {
+export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversations: ConversationStore, hooks?: ChatHooks, memory: ChatState = memoryChatState()): TeamsSurface {
   const failed = (e: unknown) => {
     const status = (e as { statusCode?: number }).statusCode;
     if (status === 429) hooks?.rateLimited("teams");
@@ -53,7 +53,6 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
       ...(cfg.tenantId && { MicrosoftAppTenantId: cfg.tenantId }),
     }),
   );
-  const threads = new Recent<Question>(2000);
   /** Answers still being worked on after their turn ended. */
   const pending = new Set<Promise<void>>();
 
@@ -76,7 +75,7 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
     }
     await context.sendActivity({ type: ActivityTypes.Typing });
     const personal = activity.conversation.conversationType === "personal";
-    const q = await answer.understand(text, threads.get(key), { surface: "teams", channel: key, ...(activity.from?.id && { user: activity.from.id }), personal });
+    const q = await answer.understand(text, await memory.thread(`teams:${key}`), { surface: "teams", channel: key, ...(activity.from?.id && { user: activity.from.id }), personal });
     // Another team's namespace: refused at once, nothing investigated.
     if (q.denied) {
       await context.sendActivity({ type: ActivityTypes.Message, text: q.denied, textFormat: "plain" });
@@ -86,7 +85,7 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
       await context.sendActivity({ attachments: [CardFactory.adaptiveCard(helpCard(answer.help))] });
       return;
     }
-    threads.set(key, q);
+    await memory.setThread(`teams:${key}`, q);
     // Answer after the turn: the Bot Connector gives up on a turn after about 15 s, and a
     // question over a remote workspace can take longer. The reply goes to the same thread.
     const ref = TurnContext.getConversationReference(activity) as ConversationReference;

@@ -7,30 +7,40 @@ import type { ConversationReference } from "botbuilder";
  * continueConversationAsync. Kept in a JSON file in netrca's state directory: the flow store
  * may be read-only (the demo) or in memory (--flows), and this must outlive a restart.
  */
+/** Where replicas share the references instead (PostgreSQL). */
+export interface SharedConversations {
+  all(): Promise<Record<string, unknown>[]>;
+  get(id: string): Promise<Record<string, unknown> | undefined>;
+  save(id: string, ref: Record<string, unknown>): Promise<void>;
+}
+
 export class ConversationStore {
   private refs = new Map<string, Partial<ConversationReference>>();
   private loaded = false;
   private writing: Promise<void> = Promise.resolve();
   readonly file: string;
 
-  constructor(dir: string) {
+  constructor(dir: string, private readonly shared?: SharedConversations) {
     this.file = join(dir, "teams-conversations.json");
   }
 
   async all(): Promise<Partial<ConversationReference>[]> {
+    if (this.shared) return (await this.shared.all()) as Partial<ConversationReference>[];
     await this.load();
     return [...this.refs.values()];
   }
 
   async get(conversationId: string): Promise<Partial<ConversationReference> | undefined> {
+    if (this.shared) return (await this.shared.get(conversationId)) as Partial<ConversationReference> | undefined;
     await this.load();
     return this.refs.get(conversationId);
   }
 
   async save(ref: Partial<ConversationReference>): Promise<void> {
-    await this.load();
     const id = ref.conversation?.id;
     if (!id) return;
+    if (this.shared) return this.shared.save(id, ref as Record<string, unknown>);
+    await this.load();
     this.refs.set(id, ref);
     // One write at a time, each replacing the file whole (write, then rename).
     this.writing = this.writing.then(async () => {
