@@ -27,6 +27,8 @@ export interface InvestigateContext {
   metrics?: MetricSource | null;
   /** No flow logs were given (metrics alone): `source` is an empty stand-in and flow checks are skipped. */
   noFlows?: boolean;
+  /** The cluster's network policies (--policies): policy drops are read against them. */
+  policies?: import("../policy/model.js").Policy[];
 }
 
 const MAX_FINDINGS = 10;
@@ -220,6 +222,8 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     value: draft.value, unit: draft.unit, baseline: draft.baseline, since: told[i]!.since,
     next: nextSteps(draft, parties.get(draft)), evidence: [outcome, twins.get(draft)?.outcome].map((o) => (o ? order.indexOf(o) : -1)).filter((i) => i >= 0),
   }));
+  // Policy drops against the cluster's policies: which policy decides, why, and a checked fix.
+  if (ctx.policies && !ctx.noFlows) await attachPolicies(findings, ctx.policies, ctx.source, current, question.scope);
   const answered = (b: Playbook) => outcomes.some((o) => o.evidence !== null && b.checks.some((c) => c.id === o.check.id));
   const figures = outcomes.filter((o) => o.figures && o.check.present.answers?.some((a) => question.asks.includes(a))).map((o) => ({ title: o.check.title, text: o.figures! }));
   const summary = summarize({
@@ -245,6 +249,21 @@ async function hiddenTrouble(source: FlowSource, q: Question): Promise<{ flows: 
   const where = [...scopePredicates(open, "either"), ...hiddenPredicates(q.scope)];
   const r = await source.query(flowQuery({ window: windows(q.scope).current, where, measures: [{ fn: "flows", as: "flows" }, { fn: "flowsWhere", where: [{ field: "verdict", op: "eq", value: "DROPPED" }], as: "dropped" }] }));
   return { flows: Number(r.rows[0]?.[0] ?? 0), dropped: Number(r.rows[0]?.[1] ?? 0) };
+}
+
+async function attachPolicies(findings: Finding[], policies: import("../policy/model.js").Policy[], source: FlowSource, window: { from: Date; to: Date }, scope: Question["scope"]): Promise<void> {
+  const { attributePolicyDrops } = await import("../policy/attribute.js");
+  const found = await attributePolicyDrops(findings, { source, window, scopeWhere: scopePredicates(scope, "either"), policies });
+  for (const [f, a] of found) {
+    f.policy = a;
+    const deciding = a.deniedBy[0] ?? (a.policies[0] ? `${a.policies[0].namespace ? `${a.policies[0].namespace}/` : ""}${a.policies[0].name}` : null);
+    if (!deciding) continue;
+    const p = a.policies.find((x) => deciding.endsWith(`/${x.name}`) || deciding === x.name);
+    const kind = p?.kind === "NetworkPolicy" || !p ? "networkpolicy" : p.kind === "CiliumNetworkPolicy" ? "ciliumnetworkpolicy" : "ciliumclusterwidenetworkpolicy";
+    const [ns, name] = deciding.includes("/") ? deciding.split("/") : [null, deciding];
+    f.title = `${f.title}; ${a.deniedBy.length ? "denied by" : a.direction === "ingress" ? "isolated at ingress by" : "isolated at egress by"} ${deciding}${a.policies.length > 1 && !a.deniedBy.length ? ` and ${a.policies.length - 1} more` : ""}`;
+    f.next = [`read the policy that decides it: kubectl ${ns ? `-n ${ns} ` : ""}get ${kind} ${name} -o yaml`, ...f.next];
+  }
 }
 
 function causeWords(d: FindingDraft): string {

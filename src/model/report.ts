@@ -32,6 +32,23 @@ export const Finding = z.object({
   next: z.array(z.string()).default([]),
   /** Which evidence tables back this finding (indexes into Report.evidence). */
   evidence: z.array(z.number().int()).default([]),
+  /** A policy drop read against the cluster's policies (--policies): what decides it, and a checked fix. */
+  policy: z.object({
+    /** The direction that denies. */
+    direction: z.enum(["ingress", "egress"]),
+    /** The policies that select the endpoint in that direction. */
+    policies: z.array(z.object({ namespace: z.string().nullable(), name: z.string(), kind: z.string(), admits: z.string(), whyNot: z.string() })),
+    /** Deny rules that match (a deny wins over any allow). */
+    deniedBy: z.array(z.string()).default([]),
+    /** The smallest policy that admits the flow, as YAML; null when none can (a deny rule). */
+    fix: z.string().nullable(),
+    /** Other flows of the window whose verdict the fix would change. */
+    fixAlsoChanges: z.number().int().default(0),
+    /** What the data could not tell (labels missing, a named port). */
+    uncertain: z.array(z.string()).default([]),
+    /** The policy the flow log names (Hubble's ingress_denied_by / egress_denied_by), when it does. */
+    named: z.array(z.string()).default([]),
+  }).nullable().optional(),
 });
 export type Finding = z.infer<typeof Finding>;
 

@@ -122,6 +122,9 @@ export const FIELDS = {
   srcWorkloadKind: str(`nullif(json_extract_string(SourceWorkloads, '$[0].kind'), '')`, "tostring(SourceWorkloads[0].kind)"),
   dstWorkloadKind: str(`nullif(json_extract_string(DestinationWorkloads, '$[0].kind'), '')`, "tostring(DestinationWorkloads[0].kind)"),
   srcSelector: str(selectorSql("Source"), selectorKql("Source")),
+  // Every label of an endpoint (a JSON list of Cilium's "k8s:app=x" strings), for policy verdicts.
+  srcLabels: str(`json_extract_string(AdditionalFlowData, '$.SourceLabels')`, "tostring(AdditionalFlowData.SourceLabels)"),
+  dstLabels: str(`json_extract_string(AdditionalFlowData, '$.DestinationLabels')`, "tostring(AdditionalFlowData.DestinationLabels)"),
   dstSelector: str(selectorSql("Destination"), selectorKql("Destination")),
   srcIdentity: { type: "int", values: { kind: "number" }, column: "SourceIdentity", kql: "SourceIdentity" },
   dstIdentity: { type: "int", values: { kind: "number" }, column: "DestinationIdentity", kql: "DestinationIdentity" },

@@ -9,7 +9,7 @@ import { SCENARIOS } from "../../sources/embedded/simulate/types.js";
 const USAGE = `netrca: root-cause answers for Kubernetes container networking (ACNS, Retina, Cilium Hubble)
 
 usage:
-  netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--explain] [--now ISO] [--json] [--out DIR]
+  netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--policies FILE...] [--explain] [--now ISO] [--json] [--out DIR]
                                                       answer a question (no data given: the demo cluster)
   netrca serve [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--config FILE] [--now ISO]
                                                       HTTP on $PORT: GET /healthz, POST /slack/events, POST /api/messages
@@ -17,6 +17,8 @@ usage:
   netrca ingest FILE... --store PATH [--json]        load Hubble or Log Analytics exports into a store
   netrca simulate --scenario NAME --out FILE [--metrics-out FILE.om [--pod-metrics hubble|retina-advanced]] [--seed N] [--scale N]
                                                       write Hubble export lines (and OpenMetrics) of a demo scenario
+  netrca policy check --policies FILE... --from NS/LABELS|IP|world --to NS/LABELS|IP|world --port PORT[/PROTO] [--dns NAME]
+                                                      can A reach B? the verdict at egress and ingress, the deciding policies, a checked fix (exit 0 allowed, 1 denied)
   netrca help
 
 scenarios: ${SCENARIOS.join(", ")}`;
@@ -37,6 +39,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       case "parse": return await parse(rest, io);
       case "ingest": return await ingest(rest, io);
       case "simulate": return await simulateCommand(rest, io);
+      case "policy": return await policyCommand(rest, io);
       case undefined: case "help": case "--help": case "-h":
         io.out(USAGE);
         return 0;
@@ -76,12 +79,24 @@ async function ask(argv: string[], io: Io): Promise<number> {
     now: { type: "string" },
     json: { type: "boolean" },
     explain: { type: "boolean" },
+    policies: { type: "string", multiple: true },
     out: { type: "string" },
   }, true);
   const text = positionals.join(" ").trim();
   if (!text) throw new UsageError('ask needs a question, e.g. netrca ask "why is dns failing in namespace shop?"');
   const now = nowOption(values.now);
   if (values.out) await folderOption("--out", values.out);
+  // Policies are read (and checked) before any work: a mistake in them is one line naming it.
+  let policies;
+  if (values.policies?.length) {
+    const { loadPolicies, PolicyError } = await import("../../policy/model.js");
+    try {
+      policies = await loadPolicies(values.policies);
+    } catch (e) {
+      if (e instanceof PolicyError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
   // The chart worker loads ECharts on the other core while this one loads the rest.
   (await import("../../report/index.js")).preloadCharts();
   const { investigate } = await import("../../investigate/index.js");
@@ -100,7 +115,7 @@ async function ask(argv: string[], io: Io): Promise<number> {
     }
     const tz = process.env.NETRCA_TZ;
     const outDir = resolve(values.out ?? (await chartFolder()));
-    let report = await investigate(text, { source, playbooks, outDir, ...(now && { now }), ...(tz && { tz }), ...(metrics && { metrics }), ...(noFlows && { noFlows }) });
+    let report = await investigate(text, { source, playbooks, outDir, ...(now && { now }), ...(tz && { tz }), ...(metrics && { metrics }), ...(noFlows && { noFlows }), ...(policies && { policies }) });
     if (values.explain) {
       // Never changes the answer and never fails the command: at worst a note says why there is none.
       const { explainReport } = await import("../../explain/index.js");
@@ -351,4 +366,69 @@ function numberOption(flag: string, raw: string | undefined, o: { integer: boole
     throw new UsageError(`${flag} must be ${o.integer ? "a whole number" : "a number"} >= ${o.min}, got "${raw}"`);
   }
   return n;
+}
+
+/** `netrca policy check`: the verdict of the policies on one flow, before anyone deploys. */
+async function policyCommand(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== "check") throw new UsageError(`netrca policy has one command: check (not ${sub === undefined ? "nothing" : `"${sub}"`})`);
+  const { values } = args(rest, { policies: { type: "string", multiple: true }, from: { type: "string" }, to: { type: "string" }, port: { type: "string" }, dns: { type: "string" } });
+  if (!values.policies?.length) throw new UsageError("policy check needs --policies FILE (what kubectl get networkpolicies,ciliumnetworkpolicies -A -o yaml prints)");
+  if (!values.from || !values.to) throw new UsageError("policy check needs --from and --to (NS/LABEL=VALUE[,…], an IP address, or world)");
+  const m = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/i.exec(values.port ?? "");
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new UsageError(`--port must be a port number with an optional protocol, e.g. 8080/TCP or 53/UDP, not "${values.port ?? ""}"`);
+  const { loadPolicies, PolicyError } = await import("../../policy/model.js");
+  const { evaluate } = await import("../../policy/evaluate.js");
+  const { describePolicy, fixFor, labelWords, policyId, whyNot } = await import("../../policy/explain.js");
+  let policies;
+  try {
+    policies = await loadPolicies(values.policies);
+  } catch (e) {
+    if (e instanceof PolicyError) throw new UsageError(e.message);
+    throw e;
+  }
+  const flow = { src: endpointOption("--from", values.from), dst: { ...endpointOption("--to", values.to), ...(values.dns && { dnsName: values.dns }) }, port: Number(m[1]), protocol: (m[2] ?? "TCP").toUpperCase() as "TCP" | "UDP" | "SCTP" };
+  const v = evaluate(policies, flow);
+  const name = (e: typeof flow.src) => (e.namespace === null ? e.ip ?? e.entity ?? "world" : `${e.namespace} (${labelWords(e.labels)})`);
+  for (const dir of ["egress", "ingress"] as const) {
+    const side = v[dir];
+    const at = dir === "egress" ? flow.src : flow.dst;
+    if (!side.applies) {
+      io.out(`${dir} at ${name(at)}: not a pod, no policy applies`);
+      continue;
+    }
+    if (!side.isolated) io.out(`${dir} at ${name(at)}: allowed (no policy selects it for ${dir})`);
+    else if (side.deniedBy.length) io.out(`${dir} at ${name(at)}: DENIED by the deny rule of ${[...new Set(side.deniedBy.map((r) => policyId(r.policy)))].join(", ")}`);
+    else if (side.allowedBy.length) io.out(`${dir} at ${name(at)}: allowed by ${[...new Set(side.allowedBy.map((r) => `${policyId(r.policy)} (${dir} rule ${r.rule + 1})`))].join(", ")}`);
+    else {
+      io.out(`${dir} at ${name(at)}: DENIED: isolated by ${side.selecting.length > 1 ? `${side.selecting.length} policies that admit` : "1 policy that admits"} none of it`);
+      for (const p of side.selecting) io.out(`  ${describePolicy(p, dir)}\n    why not: ${whyNot(p, flow, dir)}`);
+    }
+    for (const u of side.uncertain) io.out(`  uncertain: ${u}`);
+  }
+  io.out(v.allowed ? "verdict: ALLOWED" : `verdict: DENIED at ${v.deniedAt}`);
+  if (!v.allowed) {
+    const fix = fixFor(policies, flow, v);
+    if (fix) io.out(`\nthe smallest policy that admits it (checked: with it added, the flow is allowed):\n${fix.yaml.trimEnd()}`);
+    else if (v[v.deniedAt!].deniedBy.length) io.out("\nno policy can be added to admit it: a deny rule wins over any allow; narrow or remove that rule.");
+  }
+  return v.allowed ? 0 : 1;
+}
+
+/** NS/LABEL=VALUE[,…] (a pod by its labels), an IP address, or world. */
+function endpointOption(flag: string, raw: string): { namespace: string | null; labels: Record<string, string>; ip?: string; entity?: string } {
+  if (raw === "world") return { namespace: null, labels: {}, entity: "world" };
+  if (/^[0-9.]+$/.test(raw) || raw.includes(":")) return { namespace: null, labels: {}, ip: raw, entity: "world" };
+  const slash = raw.indexOf("/");
+  const ns = slash > 0 ? raw.slice(0, slash) : "";
+  const rest = slash > 0 ? raw.slice(slash + 1) : "";
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) throw new UsageError(`${flag} ${raw}: give NAMESPACE/LABEL=VALUE[,…] (shop/app=checkout), an IP address, or world`);
+  if (!rest.includes("=")) throw new UsageError(`${flag} ${raw}: policies select pods by labels: give them, e.g. ${ns}/app=${rest || "checkout"}`);
+  const labels: Record<string, string> = {};
+  for (const kv of rest.split(",")) {
+    const [k, v, extra] = kv.split("=");
+    if (!k || v === undefined || extra !== undefined || !/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k)) throw new UsageError(`${flag} ${raw}: "${kv}" is not LABEL=VALUE`);
+    labels[k] = v;
+  }
+  return { namespace: ns, labels };
 }

@@ -18,6 +18,15 @@ export function renderText(r: Report): string {
     for (const f of r.findings) {
       out.push(`${String(f.rank).padStart(3)}. ${f.severity.toUpperCase().padEnd(8)} ${f.title}`);
       out.push(`      ${f.kind} · ${f.value} ${f.unit}${f.baseline !== null ? ` (window before: ${f.baseline})` : ""}`);
+      if (f.policy) {
+        for (const p of f.policy.policies) out.push(`      policy: ${p.admits}`, `        why not: ${p.whyNot}`);
+        if (f.policy.deniedBy.length) out.push(`      denied by the deny rule of ${f.policy.deniedBy.join(", ")} (a deny wins over any allow)`);
+        for (const u of f.policy.uncertain) out.push(`      uncertain: ${u}`);
+        if (f.policy.fix) {
+          out.push(`      the smallest policy that admits it (checked: with it added, this flow is allowed${f.policy.fixAlsoChanges ? `; it would also change the verdict of ${f.policy.fixAlsoChanges} other flow${f.policy.fixAlsoChanges > 1 ? "s" : ""} seen in the window` : " and no other flow seen in the window changes"}):`);
+          for (const l of f.policy.fix.trimEnd().split("\n")) out.push(`        ${l}`);
+        }
+      }
       if (f.severity !== "info") for (const n of f.next) out.push(`      → ${n}`);
     }
   }

@@ -202,6 +202,8 @@ function findingText(f: Finding): string {
   const lines = [`${SEVERITY_MARK[f.severity]} *${esc(oneLine(f.title), TITLE_MAX)}*`];
   const since = f.since && isoMinute(f.since) ? ` · since ${isoMinute(f.since)!.slice(11, 16)} UTC` : "";
   lines.push(esc(`${amount(f)}${since}`, 300));
+  // Which policy decides a policy drop, and why the flow matches none of it.
+  for (const p of f.policy?.policies.slice(0, 2) ?? []) lines.push(esc(`Policy ${p.namespace ? `${p.namespace}/` : ""}${p.name} admits ${p.admits.replace(/^.*? and admits (ingress|egress) /, "")}; ${p.whyNot}`, 400));
   const next = f.severity !== "info" ? f.next[0] : undefined;
   if (next) lines.push(nextStep(oneLine(next)));
   return lines.join("\n");
