@@ -43,8 +43,10 @@ const params = z
 export const changeVsBaseline: Analyzer<typeof params> = {
   name: "changeVsBaseline",
   params,
-  run({ queries, params: p }) {
+  run({ queries, params: p, scope }) {
     const q = queryOf(queries, p.query, "changeVsBaseline");
+    // "Why can't A reach B?": the query keeps to flows between the two, and a single drop there is the answer.
+    const minValue = p.kind === "packet_drops" && scope.peer && (scope.peer.workload || scope.peer.pod) ? 1 : p.minValue;
     const keyCols = [...partyColumns(p.subject), ...(p.reason ? [p.reason] : []), ...(p.dnsQuery ? [p.dnsQuery] : [])];
     const key = keyOf(keyCols);
     const base = q.baseline ? rollup(q.baseline, key, p.measure) : null;
@@ -52,7 +54,7 @@ export const changeVsBaseline: Analyzer<typeof params> = {
     if (p.needsBaseline && !base) return drafts;
     for (const [k, g] of rollup(q.current, key, p.measure)) {
       const value = g.total;
-      if (value < p.minValue) continue;
+      if (value < minValue) continue;
       const sample = g.rows[0]!;
       if (p.spread && Math.max(...g.rows.map((r) => num(r[p.spread!.measure]))) < p.spread.min) continue;
       const baseline = base ? (base.get(k)?.total ?? 0) : null;

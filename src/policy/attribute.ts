@@ -60,10 +60,18 @@ export async function attributePolicyDrops(findings: Finding[], ctx: { source: F
     const src = endpointOf(srcNs, srcLabels, srcIp, srcReserved);
     const dst = endpointOf(dstNs, dstLabels, null, null);
     const flow: FlowSpec = { src, dst, port: Number(port), protocol };
+    // Without the endpoints' labels no selector can be judged: say so rather than guess a verdict.
+    const unlabelled = [!src.labelsKnown && src.namespace !== null && `the source (${srcNs})`, !dst.labelsKnown && `the destination (${dstNs})`].filter(Boolean);
+    if (unlabelled.length) {
+      const named = ctx.policies.filter((p) => p.namespace === null || p.namespace === dstNs || p.namespace === srcNs).map(policyId);
+      out.set(f, {
+        direction: "ingress", policies: [], deniedBy: [], fix: null, fixAlsoChanges: 0, named: [],
+        uncertain: [`the flow log carries no labels for ${unlabelled.join(" or ")}, so which policy decides cannot be told${named.length ? ` (the policies that could: ${named.slice(0, 5).join(", ")})` : ""}; export flows with their labels (hubble observe -o json, or an exporter without a field mask) to have it judged`],
+      });
+      continue;
+    }
     const v = evaluate(ctx.policies, flow);
     const uncertain = [...v.egress.uncertain, ...v.ingress.uncertain];
-    if (!src.labelsKnown && src.namespace !== null) uncertain.push("the flow log has no labels for the source, so its selectors cannot be judged");
-    if (!dst.labelsKnown) uncertain.push("the flow log has no labels for the destination, so its selectors cannot be judged");
     if (v.allowed) {
       // The policies given admit what the data shows dropped: they are not what the cluster enforces.
       out.set(f, { direction: "ingress", policies: [], deniedBy: [], fix: null, fixAlsoChanges: 0, uncertain: [...uncertain, "the policies given admit this flow, yet it was dropped: they may not be the ones the cluster enforces (a newer change, another policy kind, or a host firewall)"], named: [] });

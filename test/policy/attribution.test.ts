@@ -10,6 +10,7 @@ import { loadPolicies } from "../../src/policy/model.js";
 import { FlowStore } from "../../src/sources/embedded/index.js";
 import { simulate, writeSimulation } from "../../src/sources/embedded/simulate/index.js";
 import { main } from "../../src/surfaces/cli/main.js";
+import { sharedFile } from "../support/shared.js";
 import { tempDir } from "../support/tmp.js";
 
 const dir = tempDir();
@@ -106,6 +107,35 @@ describe("policy drops against the cluster's policies", () => {
     const r = await answer("healthy", "what's wrong?", [POLICIES]);
     expect(r.findings.filter((f) => f.severity === "critical")).toEqual([]);
   }, 60_000);
+});
+
+// Cilium's own documentation: the exporter capture of xwing denied by the deathstar's L3/L4 policy,
+// exported with a field mask that left the labels out.
+const CAPTURE = sharedFile("samples/real/cilium-docs--hubble-exporter-drops.jsonl");
+describe.skipIf(!CAPTURE)("a real Hubble capture (Cilium's Star Wars demo)", () => {
+  const RULE1 = file("sw.yaml", `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: rule1 }\nspec:\n  endpointSelector: { matchLabels: { org: empire, class: deathstar } }\n  ingress:\n    - fromEndpoints: [{ matchLabels: { org: empire } }]\n      toPorts: [{ ports: [{ port: "80", protocol: TCP }] }]\n`);
+  it("one dropped SYN answers \"why can't xwing reach the deathstar?\", and without labels the policy is not guessed", async () => {
+    const store = await FlowStore.open(":memory:");
+    try {
+      await store.ingest([CAPTURE!]);
+      const r = await investigate("why can't xwing reach the deathstar?", { source: store, playbooks: loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG), policies: await loadPolicies([RULE1]) });
+      expect(r.summary).not.toMatch(/^No active fault/);
+      const f = r.findings[0]!;
+      expect(f).toMatchObject({ kind: "packet_drops", reason: "POLICY_DENIED", subject: { namespace: "default", workload: "deathstar" }, peer: { namespace: "default", workload: "xwing" }, value: 1 });
+      expect(f.policy!.policies).toEqual([]);
+      expect(f.policy!.fix).toBeNull();
+      expect(f.policy!.uncertain[0]).toMatch(/^the flow log carries no labels for the source \(default\) or the destination \(default\), so which policy decides cannot be told \(the policies that could: default\/rule1\)/);
+    } finally {
+      store.close();
+    }
+  });
+  it("with the pods' labels given, policy check names rule1 and why xwing is refused", async () => {
+    const r = await run(["policy", "check", "--policies", RULE1, "--from", "default/org=alliance,class=xwing", "--to", "default/org=empire,class=deathstar", "--port", "80/TCP"]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/default\/rule1 \(CiliumNetworkPolicy\) selects org=empire, class=deathstar and admits ingress from pods org=empire in default on 80\/TCP/);
+    expect(r.out).toMatch(/why not: the rule admits org=empire; the source carries org=alliance \(its labels: org=alliance, class=xwing\)/);
+    expect((await run(["policy", "check", "--policies", RULE1, "--from", "default/org=empire,class=tiefighter", "--to", "default/org=empire,class=deathstar", "--port", "80/TCP"])).code).toBe(0);
+  });
 });
 
 describe("netrca policy check", () => {
