@@ -18,6 +18,7 @@ describe("the Helm chart", () => {
 
   it("renders a Deployment, a Service, a ServiceAccount and a ConfigMap", () => {
     expect(docs.map((d) => d.kind).sort()).toEqual(["ConfigMap", "Deployment", "Service", "ServiceAccount"]);
+    expect(manifests({ kube: { enabled: true } }).map((d) => d.kind).sort()).toEqual(["ClusterRole", "ClusterRoleBinding", "ConfigMap", "Deployment", "Service", "ServiceAccount"]);
   });
 
   it("runs as non-root on a read-only root filesystem, nothing escalates, every capability dropped", () => {
@@ -49,6 +50,19 @@ describe("the Helm chart", () => {
     expect(env).toContainEqual({ name: "LOG_ANALYTICS_WORKSPACE_ID", value: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" });
     expect(env).toContainEqual({ name: "PROMETHEUS_URL", value: "https://amw-prod.westeurope.prometheus.monitor.azure.com" });
     expect(env).toContainEqual({ name: "NETRCA_TZ", value: "Europe/Berlin" });
+  });
+
+  it("NETRCA_KUBE: a read-only ClusterRole for the policies, bound to the ServiceAccount, and the token mounted only then", () => {
+    expect(docs.some((d) => d.kind === "ClusterRole")).toBe(false);
+    expect(kind(docs, "Deployment").spec.template.spec.automountServiceAccountToken).toBe(false);
+    const on = manifests({ kube: { enabled: true } });
+    const role = kind(on, "ClusterRole");
+    expect(role.rules.flatMap((r: Obj) => r.verbs)).toEqual(["list", "watch", "list", "watch"]);
+    expect(role.rules.flatMap((r: Obj) => r.resources).sort()).toEqual(["ciliumclusterwidenetworkpolicies", "ciliumnetworkpolicies", "networkpolicies"]);
+    expect(kind(on, "ClusterRoleBinding").subjects).toEqual([{ kind: "ServiceAccount", name: "netrca", namespace: "netrca" }]);
+    const pod = kind(on, "Deployment").spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(pod.containers[0].env).toContainEqual({ name: "NETRCA_KUBE", value: "on" });
   });
 
   it("holds no secret value: credentials come from a Secret by reference", () => {

@@ -32,6 +32,7 @@ const Env = z.object({
   NETRCA_ALERT_SLACK_CHANNEL: z.string().regex(/^[CG][A-Z0-9]{2,}$/, "must be a Slack channel id (C…)").optional(),
   NETRCA_ALERT_TEAMS_CHANNEL: z.string().min(1).optional(),
   NETRCA_EXPLAIN: onOff("NETRCA_EXPLAIN").optional(),
+  NETRCA_KUBE: onOff("NETRCA_KUBE").optional(),
   ...laEnv(),
 });
 
@@ -99,6 +100,8 @@ export interface Config {
   alerts?: { token: string; slackChannel?: string; teamsChannel?: string };
   /** NETRCA_EXPLAIN: every reply carries the model's explanation (unset: the configuration file decides). */
   explain?: boolean;
+  /** NETRCA_KUBE=on: the cluster's network policies from the Kubernetes API (kubeconfig or in-cluster). */
+  kube?: boolean;
   /** Prometheus for metric checks (PROMETHEUS_URL and its credentials). */
   prometheus?: { url: string; token?: string; username?: string; password?: string; timeoutMs?: number };
 }
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     ...(e.NETRCA_TZ && { tz: e.NETRCA_TZ }),
     ...(e.NETRCA_EXPLAIN !== undefined && { explain: e.NETRCA_EXPLAIN }),
+    ...(e.NETRCA_KUBE && { kube: true }),
     ...(slack && {
       slack: {
         signingSecret: e.SLACK_SIGNING_SECRET ?? "",

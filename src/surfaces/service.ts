@@ -115,6 +115,8 @@ export async function startService(opts: {
   log?: (line: string) => void;
   /** Where JSON log events go (default: stderr when `log` is absent, nowhere when it is set). */
   logDestination?: NodeJS.WritableStream;
+  /** The cluster's network policies from files (--policies); NETRCA_KUBE reads them from the cluster instead. */
+  policies?: import("../policy/model.js").Policy[];
 }): Promise<Service> {
   const limiter = new Limiter(INVESTIGATIONS);
   let alertStats: (() => Promise<{ received: number; pendingPosts: number; failedPosts: number }>) | undefined;
@@ -131,6 +133,9 @@ export async function startService(opts: {
   // Replicas share chat and alert state in PostgreSQL; one alone keeps it in memory and the state folder.
   const pg: PgState | null = opts.config.stateUrl ? await (await import("../state/postgres.js")).PgState.open(opts.config.stateUrl) : null;
   const metrics = opts.config.prometheus ? (await import("../sources/prometheus/index.js")).MetricSource.open(opts.config.prometheus) : null;
+  // Policies for policy drops: listed from the cluster (and kept fresh), or the files given.
+  const kube = opts.config.kube ? await (await import("../policy/kube.js")).openKubePolicies({ ...(opts.log && { log: opts.log }) }).catch(async (e: Error) => { await pg?.close(); throw e; }) : null;
+  const policiesNow = () => kube?.current() ?? opts.policies;
   const { source, ingest, noFlows } = await openSource({
     ...(opts.flows && { flows: opts.flows }), ...(opts.store && { store: opts.store }),
     ...(opts.config.logAnalytics && { logAnalytics: opts.config.logAnalytics }),
@@ -176,7 +181,8 @@ export async function startService(opts: {
         report = await limiter.run(async () => {
           const outDir = await mkdtemp(join(charts, "q-"));
           try {
-            const r = await investigate(q, { ...ctx, outDir });
+            const policies = policiesNow();
+            const r = await investigate(q, { ...ctx, outDir, ...(policies && { policies }) });
             folders.set(r, outDir);
             return r;
           } catch (e) {
@@ -270,6 +276,7 @@ export async function startService(opts: {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pg?.close();
+      kube?.close();
       source.close();
       await rm(charts, { recursive: true, force: true });
     },

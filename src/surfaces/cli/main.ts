@@ -11,7 +11,7 @@ const USAGE = `netrca: root-cause answers for Kubernetes container networking (A
 usage:
   netrca ask "QUESTION" [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--policies FILE...] [--explain] [--now ISO] [--json] [--out DIR]
                                                       answer a question (no data given: the demo cluster)
-  netrca serve [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--config FILE] [--now ISO]
+  netrca serve [--flows FILE...] [--store PATH] [--workspace ID] [--prometheus URL] [--config FILE] [--policies FILE...] [--now ISO]
                                                       HTTP on $PORT: GET /healthz, POST /slack/events, POST /api/messages
   netrca parse ["QUESTION"] [--now ISO] [--json]     intent and scope of a question (none: one per stdin line, JSONL out)
   netrca ingest FILE... --store PATH [--json]        load Hubble or Log Analytics exports into a store
@@ -87,16 +87,7 @@ async function ask(argv: string[], io: Io): Promise<number> {
   const now = nowOption(values.now);
   if (values.out) await folderOption("--out", values.out);
   // Policies are read (and checked) before any work: a mistake in them is one line naming it.
-  let policies;
-  if (values.policies?.length) {
-    const { loadPolicies, PolicyError } = await import("../../policy/model.js");
-    try {
-      policies = await loadPolicies(values.policies);
-    } catch (e) {
-      if (e instanceof PolicyError) throw new UsageError(e.message);
-      throw e;
-    }
-  }
+  const policies = values.policies?.length ? await policiesOption(values.policies) : undefined;
   // The chart worker loads ECharts on the other core while this one loads the rest.
   (await import("../../report/index.js")).preloadCharts();
   const { investigate } = await import("../../investigate/index.js");
@@ -137,6 +128,17 @@ async function ask(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** --policies FILE…: read and checked; a mistake is one line naming the file and the policy. */
+async function policiesOption(files: string[]) {
+  const { loadPolicies, PolicyError } = await import("../../policy/model.js");
+  try {
+    return await loadPolicies(files);
+  } catch (e) {
+    if (e instanceof PolicyError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 /** The model for explanations from the environment (null: none); a bad setting is a ConfigError naming it. */
 async function llmSettings() {
   const { llmConfigFromEnv } = await import("../../explain/index.js");
@@ -149,7 +151,8 @@ async function llmSettings() {
 }
 
 async function serve(argv: string[], io: Io): Promise<number> {
-  const { values } = args(argv, { flows: { type: "string", multiple: true }, store: { type: "string" }, workspace: { type: "string" }, prometheus: { type: "string" }, now: { type: "string" }, config: { type: "string" } });
+  const { values } = args(argv, { flows: { type: "string", multiple: true }, store: { type: "string" }, workspace: { type: "string" }, prometheus: { type: "string" }, now: { type: "string" }, config: { type: "string" }, policies: { type: "string", multiple: true } });
+  const policies = values.policies?.length ? await policiesOption(values.policies) : undefined;
   const { loadConfig, ConfigError } = await import("../../config/index.js");
   let config;
   let explain;
@@ -167,9 +170,9 @@ async function serve(argv: string[], io: Io): Promise<number> {
   const { startService } = await import("../service.js");
   const service = await startService({
     config, now, ...(values.flows && { flows: values.flows }), ...((values.store ?? config.store) && { store: values.store ?? config.store }),
-    explain,
+    explain, ...(policies && { policies }),
   }).catch((e: NodeJS.ErrnoException) => {
-    if (e.name === "SharedStateError") throw new UsageError(e.message);
+    if (e.name === "SharedStateError" || e.name === "KubeError") throw new UsageError(e.message);
     if (e.code === "EADDRINUSE") throw new UsageError(`port ${config.port} is in use: stop what listens there or set PORT to another`);
     if (e.code === "EACCES" && e.syscall === "listen") throw new UsageError(`port ${config.port} needs privileges: set PORT to 1024 or above`);
     if (e.code === "EADDRNOTAVAIL") throw new UsageError(`HOST ${config.host} is not an address of this machine`);

@@ -1,0 +1,120 @@
+// NETRCA_KUBE=on: policies listed from a local fake of the Kubernetes API server, at the HTTP
+// level, by the real @kubernetes/client-node client (kubeconfig with a bearer token).
+import type { IncomingHttpHeaders } from "node:http";
+import { createServer, type Server } from "node:https";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openKubePolicies } from "../../src/policy/kube.js";
+import { simulate, writeSimulation } from "../../src/sources/embedded/simulate/index.js";
+import { startService, type Service } from "../../src/surfaces/service.js";
+import { FakeSlack, slackSignature } from "../support/fake-slack.js";
+import { makeCertificate } from "../support/fake-log-analytics.js";
+import { tempDir } from "../support/tmp.js";
+
+const dir = tempDir();
+const TOKEN = "kube-token-read-only";
+const requests: { url: string; method: string; headers: IncomingHttpHeaders }[] = [];
+let ingressFrom = "frontend";
+let cilium = true;
+let server: Server;
+let kubeconfig: string;
+
+const NP = () => ({
+  metadata: { name: "payments-ingress", namespace: "shop", resourceVersion: "42" },
+  spec: { podSelector: { matchLabels: { app: "payments" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: { matchLabels: { app: ingressFrom } } }], ports: [{ protocol: "TCP", port: 8080 }] }] },
+});
+beforeAll(async () => {
+  // TLS as a real API server serves it; the kubeconfig carries the CA, as kubectl's does.
+  const tls = makeCertificate(dir);
+  server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+    requests.push({ url: req.url ?? "", method: req.method ?? "", headers: req.headers });
+    const send = (status: number, body: object) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { kind: "Status", status: "Failure", code: 401, reason: "Unauthorized" });
+    const path = (req.url ?? "").split("?")[0];
+    if (path === "/apis/networking.k8s.io/v1/networkpolicies") return send(200, { kind: "NetworkPolicyList", apiVersion: "networking.k8s.io/v1", metadata: { resourceVersion: "100" }, items: [NP()] });
+    if (path === "/apis/cilium.io/v2/ciliumnetworkpolicies" && cilium) return send(200, { kind: "CiliumNetworkPolicyList", apiVersion: "cilium.io/v2", metadata: {}, items: [{ metadata: { name: "edge", namespace: "pets" }, spec: { endpointSelector: { matchLabels: { app: "store-front" } }, ingress: [{ fromEntities: ["cluster"] }] } }] });
+    // No such resource: the CRD is not installed.
+    return send(404, { kind: "Status", status: "Failure", code: 404, reason: "NotFound" });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  kubeconfig = join(dir, "kubeconfig");
+  writeFileSync(kubeconfig, `apiVersion: v1
+kind: Config
+clusters: [{ name: fake, cluster: { server: "https://127.0.0.1:${port}", certificate-authority-data: ${Buffer.from(tls.cert).toString("base64")} } }]
+users: [{ name: reader, user: { token: ${TOKEN} } }]
+contexts: [{ name: fake, context: { cluster: fake, user: reader } }]
+current-context: fake
+`);
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe("policies from the Kubernetes API", () => {
+  it("lists NetworkPolicies and Cilium policies with the kubeconfig's token, read-only; a missing CRD is none of that kind", async () => {
+    const k = await openKubePolicies({ kubeconfig });
+    try {
+      expect(k.current().map((p) => `${p.kind} ${p.namespace}/${p.name}`).sort()).toEqual(["CiliumNetworkPolicy pets/edge", "NetworkPolicy shop/payments-ingress"]);
+      expect(requests.every((r) => r.method === "GET")).toBe(true);
+      expect(requests.map((r) => r.url.split("?")[0])).toEqual(expect.arrayContaining(["/apis/networking.k8s.io/v1/networkpolicies", "/apis/cilium.io/v2/ciliumnetworkpolicies", "/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies"]));
+      expect(k.state()).toMatchObject({ error: null, count: 2 });
+    } finally {
+      k.close();
+    }
+  });
+
+  it("lists again on its interval: a changed policy is seen; a failed refresh keeps the last set and says why", async () => {
+    const logs: string[] = [];
+    const k = await openKubePolicies({ kubeconfig, refreshMs: 200, log: (l) => logs.push(l) });
+    try {
+      ingressFrom = "checkout";
+      await new Promise((r) => setTimeout(r, 600));
+      const np = k.current().find((p) => p.name === "payments-ingress")!;
+      expect(np.ingress[0]!.peers).toEqual([{ kind: "pods", podSelector: { matchLabels: { app: "checkout" } } }]);
+      const saved = server.listeners("request")[0] as (...a: unknown[]) => void;
+      server.removeAllListeners("request");
+      server.on("request", (_req, res) => res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ kind: "Status", code: 500 })));
+      await new Promise((r) => setTimeout(r, 600));
+      expect(k.current()).toHaveLength(2);
+      expect(k.state().error).not.toBeNull();
+      expect(logs.some((l) => /could not list the cluster's network policies .* keeping the 2 read at/.test(l))).toBe(true);
+      server.removeAllListeners("request");
+      server.on("request", saved);
+    } finally {
+      k.close();
+      ingressFrom = "frontend";
+    }
+  });
+
+  it("a kubeconfig whose token is refused fails at start with one line", async () => {
+    const bad = join(dir, "bad-kubeconfig");
+    writeFileSync(bad, (await import("node:fs")).readFileSync(kubeconfig, "utf8").replace(TOKEN, "wrong"));
+    await expect(openKubePolicies({ kubeconfig: bad })).rejects.toThrow(/^NETRCA_KUBE: cannot list the cluster's network policies: /);
+  });
+
+  it("serve with NETRCA_KUBE=on reads a policy drop against the cluster's policies", async () => {
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = kubeconfig;
+    const slack = await new FakeSlack().start();
+    const sim = simulate("policy-drop");
+    const flows = join(dir, "drops.jsonl");
+    await writeSimulation(sim, flows);
+    let service: Service | undefined;
+    try {
+      service = await startService({ config: { port: 0, slack: { signingSecret: "8f742231b10e8888abcd99yyyzzz85a5", botToken: "xoxb-test", apiUrl: slack.apiUrl }, teams: { appId: "", appPassword: "", appType: "MultiTenant" }, stateDir: join(dir, "state"), kube: true }, flows: [flows], now: new Date(sim.to), log: () => {} });
+      const body = new URLSearchParams({ token: "x", team_id: "T1", channel_id: "C0KUBE", channel_name: "c", user_id: "U1", user_name: "u", command: "/netrca", text: "what's dropping packets?", api_app_id: "A1", trigger_id: "1", response_url: slack.responseUrl("k") }).toString();
+      const since = Date.now();
+      await fetch(`http://127.0.0.1:${service.port}/slack/events`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", ...slackSignature("8f742231b10e8888abcd99yyyzzz85a5", body) }, body });
+      const post = await slack.waitFor(() => slack.posts().find((c) => c.at >= since && c.args.channel === "C0KUBE" && !c.args.thread_ts));
+      const text = JSON.stringify(post.args.blocks);
+      expect(String(post.args.text)).toMatch(/isolated at ingress by shop\/payments-ingress/);
+      expect(text).toMatch(/Policy shop\/payments-ingress admits from pods app=frontend in shop on 8080\/TCP; the rule admits app=frontend; the source carries app=checkout/);
+      expect(text).toMatch(/kubectl -n shop get networkpolicy payments-ingress -o yaml/);
+    } finally {
+      await service?.stop();
+      await slack.close();
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+    }
+  }, 60_000);
+});
