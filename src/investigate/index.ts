@@ -223,7 +223,14 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     next: nextSteps(draft, parties.get(draft)), evidence: [outcome, twins.get(draft)?.outcome].map((o) => (o ? order.indexOf(o) : -1)).filter((i) => i >= 0),
   }));
   // Policy drops against the cluster's policies: which policy decides, why, and a checked fix.
-  if (ctx.policies && !ctx.noFlows) await attachPolicies(findings, ctx.policies, ctx.source, current, question.scope);
+  if (ctx.policies && !ctx.noFlows) {
+    await attachPolicies(findings, ctx.policies, ctx.source, current, question.scope);
+    // Where the drops were asked about, policies that select no pod or admit no one seen.
+    if (question.intent === "drops" || question.intent === "triage") {
+      const { likelyMistakes } = await import("../policy/attribute.js");
+      for (const n of await likelyMistakes({ source: ctx.source, window: current, scopeWhere: scopePredicates(question.scope, "either"), policies: ctx.policies })) if (!notes.includes(n)) notes.push(n);
+    }
+  }
   const answered = (b: Playbook) => outcomes.some((o) => o.evidence !== null && b.checks.some((c) => c.id === o.check.id));
   const figures = outcomes.filter((o) => o.figures && o.check.present.answers?.some((a) => question.asks.includes(a))).map((o) => ({ title: o.check.title, text: o.figures! }));
   const summary = summarize({

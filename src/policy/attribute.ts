@@ -6,8 +6,8 @@
  */
 import type { Finding, Scope } from "../model/index.js";
 import { flowQuery, type FlowSource, type Predicate } from "../query/index.js";
-import { evaluate, type Endpoint, type FlowSpec } from "./evaluate.js";
-import { describePolicy, fixFor, policyId, whyNot } from "./explain.js";
+import { evaluate, selects, type Endpoint, type FlowSpec } from "./evaluate.js";
+import { describePolicy, fixFor, policyId, selectorWords, whyNot } from "./explain.js";
 import type { Policy } from "./model.js";
 
 const POLICY_REASONS = ["POLICY_DENIED", "POLICY_DENY", "Policy denied"];
@@ -79,6 +79,10 @@ export async function attributePolicyDrops(findings: Finding[], ctx: { source: F
     }
     const dir = v.deniedAt!;
     const side = v[dir];
+    // The policy the flow log itself names (Hubble names one for deny rules), checked against the evaluation.
+    const named = await namedPolicies(ctx, where, dir);
+    const decided = new Set([...side.deniedBy.map((x) => policyId(x.policy)), ...side.selecting.map(policyId)]);
+    for (const n of named) if (!decided.has(n) && !decided.has(n.split("/").pop()!)) uncertain.push(`the flow log names ${n} as denying it, which the policies given do not: they may be out of date`);
     // Every flow between these two namespaces in the window: a fix must not change another's verdict.
     const others = await flowsBetween(ctx, srcNs, dstNs);
     const fix = fixFor(ctx.policies, flow, v, others);
@@ -89,8 +93,59 @@ export async function attributePolicyDrops(findings: Finding[], ctx: { source: F
       fix: fix?.yaml ?? null,
       fixAlsoChanges: fix?.alsoChanges.length ?? 0,
       uncertain,
-      named: [],
+      named,
     });
+  }
+  return out;
+}
+
+/** "ns/name" of the policies the dropped flows' log names in this direction. */
+async function namedPolicies(ctx: { source: FlowSource; window: { from: Date; to: Date } }, where: Predicate[], dir: "ingress" | "egress"): Promise<string[]> {
+  const r = await ctx.source.query(flowQuery({ window: ctx.window, where: [...where, { field: "policies", op: "notNull" }], groupBy: ["policies"], measures: [{ fn: "flows", as: "flows" }], top: 3 }));
+  const names = new Set<string>();
+  for (const [raw] of r.rows) {
+    try {
+      const o = JSON.parse(String(raw)) as Record<string, { name?: string; namespace?: string }[] | null>;
+      for (const p of o[`${dir}_denied_by`] ?? []) if (p?.name) names.add(p.namespace ? `${p.namespace}/${p.name}` : p.name);
+    } catch {
+      // not the JSON Hubble writes: nothing named
+    }
+  }
+  return [...names];
+}
+
+/**
+ * Policies that select no pod seen in the window, and rules whose pod peers match none: likely
+ * mistakes (a typo in a label), said only where the flow log carries the labels to tell.
+ */
+export async function likelyMistakes(ctx: { source: FlowSource; window: { from: Date; to: Date }; scopeWhere: Predicate[]; policies: Policy[] }): Promise<string[]> {
+  const seen: Endpoint[] = [];
+  for (const s of ["src", "dst"] as const) {
+    const r = await ctx.source.query(flowQuery({ window: ctx.window, where: [...ctx.scopeWhere, { field: `${s}Namespace`, op: "notNull" }, { field: `${s}Labels`, op: "notNull" }], groupBy: [`${s}Namespace`, `${s}Labels`], measures: [{ fn: "flows", as: "flows" }], top: 1000 }));
+    for (const [ns, labels] of r.rows) {
+      const e = endpointOf(ns as string, labels as string, null, null);
+      if (Object.keys(e.labels).length) seen.push(e);
+    }
+  }
+  const namespaces = new Set(seen.map((e) => e.namespace));
+  const out: string[] = [];
+  for (const p of ctx.policies) {
+    // Only where pods of its namespace were seen with their labels: otherwise there is nothing to tell.
+    if (p.namespace !== null && !namespaces.has(p.namespace)) continue;
+    if (!seen.some((e) => selects(p, e))) {
+      out.push(`${policyId(p)} selects ${selectorWords(p.selector)}, and no pod seen in ${p.namespace ?? "the cluster"} in this window has those labels: a likely mistake (a label misspelt, or pods not yet deployed).`);
+      continue;
+    }
+    for (const [dir, rules] of [["ingress", p.ingress], ["egress", p.egress]] as const) {
+      rules.forEach((r, i) => {
+        for (const x of r.peers ?? []) {
+          if (x.kind !== "pods" || !x.podSelector || (!x.podSelector.matchLabels && !x.podSelector.matchExpressions)) continue;
+          const probe: Policy = { ...p, ingress: [{ peers: [x] }], egress: [{ peers: [x] }] };
+          const any = seen.some((e) => evaluate([probe], dir === "ingress" ? { src: e, dst: seen.find((d) => selects(p, d))!, port: 1, protocol: "TCP" } : { src: seen.find((d) => selects(p, d))!, dst: e, port: 1, protocol: "TCP" })[dir].allowedBy.length > 0);
+          if (!any) out.push(`${policyId(p)} ${dir} rule ${i + 1} admits pods ${selectorWords(x.podSelector)}, and no pod seen in this window has those labels: a likely mistake.`);
+        }
+      });
+    }
   }
   return out;
 }

@@ -123,6 +123,8 @@ export const FIELDS = {
   dstWorkloadKind: str(`nullif(json_extract_string(DestinationWorkloads, '$[0].kind'), '')`, "tostring(DestinationWorkloads[0].kind)"),
   srcSelector: str(selectorSql("Source"), selectorKql("Source")),
   // Every label of an endpoint (a JSON list of Cilium's "k8s:app=x" strings), for policy verdicts.
+  // The policies the flow log names (Hubble's ingress/egress_denied_by and _allowed_by), as JSON.
+  policies: str("Policies", "tostring(Policies)"),
   srcLabels: str(`json_extract_string(AdditionalFlowData, '$.SourceLabels')`, "tostring(AdditionalFlowData.SourceLabels)"),
   dstLabels: str(`json_extract_string(AdditionalFlowData, '$.DestinationLabels')`, "tostring(AdditionalFlowData.DestinationLabels)"),
   dstSelector: str(selectorSql("Destination"), selectorKql("Destination")),

@@ -103,6 +103,32 @@ describe("policy drops against the cluster's policies", () => {
     expect(d.findings[0]!.policy).toMatchObject({ deniedBy: ["shop/no-checkout"], fix: null });
   }, 60_000);
 
+  it("a policy that selects no pod seen, or admits pods no one seen carries, is noted as a likely mistake", async () => {
+    const typo = file("typo.yaml", `kind: NetworkPolicy\nmetadata: { name: paymnts, namespace: shop }\nspec: { podSelector: { matchLabels: { app: paymnts } }, ingress: [{}] }\n---\nkind: NetworkPolicy\nmetadata: { name: from-fronted, namespace: shop }\nspec: { podSelector: { matchLabels: { app: payments } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: fronted } } }] }] }\n`);
+    const r = await answer("policy-drop", "what's dropping packets?", [POLICIES, typo]);
+    expect(r.notes).toContain("shop/paymnts selects app=paymnts, and no pod seen in shop in this window has those labels: a likely mistake (a label misspelt, or pods not yet deployed).");
+    expect(r.notes).toContain("shop/from-fronted ingress rule 1 admits pods app=fronted, and no pod seen in this window has those labels: a likely mistake.");
+    expect(r.notes.filter((n) => /payments-ingress/.test(n) && /likely mistake/.test(n))).toEqual([]);
+  }, 60_000);
+
+  it("the policy the flow log names is checked against the evaluation", async () => {
+    const sim = simulate("policy-drop");
+    const flows = join(dir, "named.jsonl");
+    await writeSimulation(sim, flows);
+    const { readFileSync } = await import("node:fs");
+    const lines = readFileSync(flows, "utf8").split("\n").map((l) => (/"POLICY_DENIED"/.test(l) && /k8s:app=payments"/.test(l) ? l.replace('"verdict":"DROPPED"', '"verdict":"DROPPED","ingress_denied_by":[{"name":"old-deny","namespace":"shop"}]') : l));
+    writeFileSync(flows, lines.join("\n"));
+    const store = await FlowStore.open(":memory:");
+    try {
+      await store.ingest([flows]);
+      const r = await investigate("what's dropping packets?", { source: store, playbooks: loadPlaybooks(PLAYBOOK_DIR, ANALYZER_CATALOG), now: new Date(sim.to), policies: await loadPolicies([POLICIES]) });
+      expect(r.findings[0]!.policy!.named).toEqual(["shop/old-deny"]);
+      expect(r.findings[0]!.policy!.uncertain).toContain("the flow log names shop/old-deny as denying it, which the policies given do not: they may be out of date");
+    } finally {
+      store.close();
+    }
+  }, 60_000);
+
   it("a healthy scenario with policies loaded has no critical finding", async () => {
     const r = await answer("healthy", "what's wrong?", [POLICIES]);
     expect(r.findings.filter((f) => f.severity === "critical")).toEqual([]);
