@@ -3,7 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { score, SYMPTOM_KINDS, titleOf, type FindingDraft } from "../analyze/index.js";
 import { Report, visible, type Chart, type Evidence, type Finding, type Inventory, type Question } from "../model/index.js";
 import { parseQuestion } from "../understand/index.js";
-import { hiddenPredicates, scopePredicates, windows, type Check, type Playbook, type Playbooks } from "../playbooks/index.js";
+import { accessPredicates, hiddenPredicates, scopePredicates, windows, type Check, type Playbook, type Playbooks } from "../playbooks/index.js";
 import { flowQuery, rowMatches, type FlowSource } from "../query/index.js";
 import { barsChart, causeOf, heatmapChart, nextSteps, preloadCharts, rankDrafts, renderChart, stackedChart, summarize, timeseriesChart, type ChartSpec } from "../report/index.js";
 import { runCheck, type CheckOutcome } from "./run-checks.js";
@@ -228,7 +228,8 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     // Where the drops were asked about, policies that select no pod or admit no one seen.
     if (question.intent === "drops" || question.intent === "triage") {
       const { likelyMistakes } = await import("../policy/attribute.js");
-      for (const n of await likelyMistakes({ source: ctx.source, window: current, scopeWhere: scopePredicates(question.scope, "either"), policies: ctx.policies })) if (!notes.includes(n)) notes.push(n);
+      // Over every pod the channel may see in the window, not just the question's two parties.
+      for (const n of await likelyMistakes({ source: ctx.source, window: current, scopeWhere: accessPredicates(question.scope), policies: ctx.policies })) if (!notes.includes(n)) notes.push(n);
     }
   }
   const answered = (b: Playbook) => outcomes.some((o) => o.evidence !== null && b.checks.some((c) => c.id === o.check.id));

@@ -109,6 +109,10 @@ describe("policy drops against the cluster's policies", () => {
     expect(r.notes).toContain("shop/paymnts selects app=paymnts, and no pod seen in shop in this window has those labels: a likely mistake (a label misspelt, or pods not yet deployed).");
     expect(r.notes).toContain("shop/from-fronted ingress rule 1 admits pods app=fronted, and no pod seen in this window has those labels: a likely mistake.");
     expect(r.notes.filter((n) => /payments-ingress/.test(n) && /likely mistake/.test(n))).toEqual([]);
+    // Asked about two parties, the rest of the namespace's pods still count as seen.
+    const two = await answer("policy-drop", "why can't checkout reach payments?", [POLICIES]);
+    expect(two.findings[0]!.policy!.policies[0]!.name).toBe("payments-ingress");
+    expect(two.notes.filter((n) => /likely mistake/.test(n))).toEqual([]);
   }, 60_000);
 
   it("the policy the flow log names is checked against the evaluation", async () => {

@@ -110,6 +110,9 @@ describe("policies from the Kubernetes API", () => {
       expect(String(post.args.text)).toMatch(/isolated at ingress by shop\/payments-ingress/);
       expect(text).toMatch(/Policy shop\/payments-ingress admits from pods app=frontend in shop on 8080\/TCP; the rule admits app=frontend; the source carries app=checkout/);
       expect(text).toMatch(/kubectl -n shop get networkpolicy payments-ingress -o yaml/);
+      // The checked fix goes into the reply's thread, ready to apply.
+      const fix = await slack.waitFor(() => slack.posts().find((c) => c.args.thread_ts && /smallest policy that admits finding 1/.test(String(c.args.text))));
+      expect(String(fix.args.text)).toMatch(/no other flow seen in the window changes verdict\):\n```\napiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\n[\s\S]*app: checkout[\s\S]*port: 8080\n```$/);
     } finally {
       await service?.stop();
       await slack.close();
