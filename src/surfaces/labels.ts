@@ -133,3 +133,23 @@ export function clip(s: string, max: number): string {
 function one(value: number, unit: string): string {
   return value === 1 ? unit.replace(/^(\S+(?: \S+)?)s\b/, "$1") : unit;
 }
+
+/**
+ * The checked fixes of a report's policy drops (at most two), each as a caption and a fenced
+ * YAML block for a chat message. A fix longer than `max` is not cut (cut YAML would not
+ * apply): the caption says where to get it whole instead. `lang` names the fence (Teams shows
+ * it as the block's language; Slack would print it as the first line, so none there).
+ */
+export function policyFixTexts(report: Report, max: number, lang = ""): string[] {
+  return report.findings.filter((f) => f.policy?.fix).slice(0, 2).map((f) => {
+    const p = f.policy!;
+    const also = p.fixAlsoChanges
+      ? `it would also change the verdict of ${p.fixAlsoChanges} other flow${p.fixAlsoChanges > 1 ? "s" : ""} seen in the window`
+      : "no other flow seen in the window changes verdict";
+    const caption = `The smallest policy that admits finding ${f.rank} (checked: with it added, the flow is allowed; ${also})`;
+    // Names in the YAML come from the data: a fence inside it would end the code block.
+    const yaml = p.fix!.replace(/```/g, "'''").trimEnd();
+    if (yaml.length > max) return `${caption} is ${yaml.length.toLocaleString("en-US")} characters, too long for a message: \`netrca ask\` with the same question and \`--policies\` prints it whole.`;
+    return `${caption}:\n\`\`\`${lang}\n${yaml}\n\`\`\``;
+  });
+}

@@ -8,6 +8,7 @@ import type { Question, Report } from "../../model/index.js";
 import { ackText, escapeMrkdwn, failureMessage, helpMessage, queryMessages, reportMessage, type SlackMessage } from "./blocks.js";
 import { memoryChatState, type ChatState } from "../../state/chat.js";
 import type { Answerer, ChatHooks } from "../answerer.js";
+import { policyFixTexts } from "../labels.js";
 
 export interface SlackSurface {
   app: App;
@@ -162,11 +163,7 @@ export function createSlackSurface(cfg: SlackConfig, answer: Answerer, hooks?: C
     }
     for (const m of queryMessages(behindFindings(report))) await r.client.chat.postMessage({ channel: r.channel, thread_ts: ts, ...m });
     // A policy drop's checked fix, ready to apply, in the thread.
-    for (const f of report.findings.filter((x) => x.policy?.fix).slice(0, 2)) {
-      const also = f.policy!.fixAlsoChanges ? `; it would also change the verdict of ${f.policy!.fixAlsoChanges} other flow${f.policy!.fixAlsoChanges > 1 ? "s" : ""} seen in the window` : "; no other flow seen in the window changes verdict";
-      const text = `The smallest policy that admits finding ${f.rank} (checked: with it added, the flow is allowed${also}):\n\`\`\`\n${f.policy!.fix!.replace(/\`\`\`/g, "'''").trimEnd().slice(0, 2800)}\n\`\`\``;
-      await r.client.chat.postMessage({ channel: r.channel, thread_ts: ts, text });
-    }
+    for (const text of policyFixTexts(report, 3500)) await r.client.chat.postMessage({ channel: r.channel, thread_ts: ts, text });
   }
 
   /** Post to the channel (or thread); returns the message ts, or null when answered via response_url. */

@@ -204,6 +204,7 @@ function findingText(f: Finding): string {
   lines.push(esc(`${amount(f)}${since}`, 300));
   // Which policy decides a policy drop, and why the flow matches none of it.
   for (const p of f.policy?.policies.slice(0, 2) ?? []) lines.push(esc(`Policy ${p.namespace ? `${p.namespace}/` : ""}${p.name} admits ${p.admits.replace(/^.*? and admits (ingress|egress) /, "")}; ${p.whyNot}`, 400));
+  if (f.policy?.deniedBy.length) lines.push(esc(`Denied by the deny rule of ${f.policy.deniedBy.slice(0, 3).join(", ")}: a deny wins over any allow, so narrow or remove that rule`, 300));
   const next = f.severity !== "info" ? f.next[0] : undefined;
   if (next) lines.push(nextStep(oneLine(next)));
   return lines.join("\n");

@@ -9,7 +9,7 @@ import type { TeamsConfig } from "../../config/index.js";
 import type { Question, Report } from "../../model/index.js";
 import { memoryChatState, type ChatState } from "../../state/chat.js";
 import type { Answerer, ChatHooks } from "../answerer.js";
-import { failureCard, helpCard, reportCard } from "./card.js";
+import { failureCard, fixMessages, helpCard, reportCard } from "./card.js";
 import type { ConversationStore } from "./conversations.js";
 import { botRequest, botResponse } from "./http.js";
 
@@ -103,6 +103,8 @@ export function createTeamsSurface(cfg: TeamsConfig, answer: Answerer, conversat
           failed(e);
           throw e;
         });
+        // The checked fix of a policy drop, ready to apply, under the card (as Slack posts it in the thread).
+        for (const fix of fixMessages(report)) await reply({ type: ActivityTypes.Message, text: fix, textFormat: "markdown" }).catch(failed);
       } catch (e) {
         // A failed question still gets a reply that says what failed.
         await reply({ attachments: [CardFactory.adaptiveCard(failureCard(text, message(e)))] }).catch((err: unknown) => {

@@ -16,7 +16,7 @@
  * (Markdown would join lines), so code (commands, KQL) is one TextBlock per line.
  */
 import type { Cell, Evidence, Finding, Report } from "../../model/index.js";
-import { INTENT_LABEL, SEVERITY_MARK, amount, clip, isoMinute, leadEvidence, peerName, scopeLabel, splitNext, understoodText, windowLabel } from "../labels.js";
+import { INTENT_LABEL, SEVERITY_MARK, amount, clip, isoMinute, leadEvidence, peerName, policyFixTexts, scopeLabel, splitNext, understoodText, windowLabel } from "../labels.js";
 
 export const CARD_MAX_BYTES = 28 * 1024;
 export const CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json";
@@ -315,6 +315,11 @@ function findingContainer(f: Finding): Container {
     text(`${SEVERITY_MARK[f.severity]} ${f.title}`, { weight: "Bolder" }, TITLE_MAX),
     text(`${amount(f)}${f.since && isoMinute(f.since) ? ` · since ${isoMinute(f.since)!.slice(11, 16)} UTC` : ""}`, { isSubtle: true, spacing: "None" }),
   ];
+  // Which policy decides a policy drop, and why the flow matches none of it.
+  for (const p of f.policy?.policies.slice(0, 2) ?? []) {
+    items.push(text(`Policy ${p.namespace ? `${p.namespace}/` : ""}${p.name} admits ${p.admits.replace(/^.*? and admits (ingress|egress) /, "")}; ${p.whyNot}`, { spacing: "Small" }, 400));
+  }
+  if (f.policy?.deniedBy.length) items.push(text(`Denied by the deny rule of ${f.policy.deniedBy.slice(0, 3).join(", ")}: a deny wins over any allow, so narrow or remove that rule`, { spacing: "Small" }, 300));
   const next = f.severity !== "info" ? f.next[0] : undefined;
   if (next) {
     const { prose, command } = splitNext(oneLine(next));
@@ -374,6 +379,12 @@ function kqlContainer(e: Evidence): Container {
     items: [small(promql ? `PromQL behind “${clip(oneLine(e.title), EVIDENCE_TITLE_MAX)}”, to paste into Prometheus or Grafana:` : `KQL behind “${clip(oneLine(e.title), EVIDENCE_TITLE_MAX)}”, to paste into Log Analytics:`, { spacing: "Small" }), ...lines.map((l) => code(l, { size: "Small" }))],
   };
 }
+
+/**
+ * A policy drop's checked fix as a message of its own, after the card: a Markdown code block
+ * keeps the YAML's indentation, so what is copied applies (a card's TextBlocks would not).
+ */
+export const fixMessages = (report: Report): string[] => policyFixTexts(report, 20_000, "yaml");
 
 // ---------------------------------------------------------------------------------------
 // Ack, help, failure

@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { simulate, writeSimulation } from "../../../src/sources/embedded/simulate/index.js";
 import { startService, type Service } from "../../../src/surfaces/service.js";
+import { loadPolicies } from "../../../src/policy/model.js";
 import { FakeConnector, type ConnectorCall } from "../../support/fake-connector.js";
 import { tempDir } from "../../support/tmp.js";
 
@@ -124,4 +125,50 @@ describe("Teams bot with an app id", () => {
       await secured.stop();
     }
   });
+});
+
+describe("Teams: a policy drop read against the cluster's policies", () => {
+  it("the card names the deciding policy and the label it admits; the checked fix follows in the thread as a YAML code block", async () => {
+    const policies = join(dir, "policies.yaml");
+    writeFileSync(policies, `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: payments-ingress, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: payments } }
+  policyTypes: [Ingress]
+  ingress:
+    - from: [{ podSelector: { matchLabels: { app: frontend } } }]
+      ports: [{ protocol: TCP, port: 8080 }]
+`);
+    const sim = simulate("policy-drop");
+    const flows = join(dir, "drops.jsonl");
+    await writeSimulation(sim, flows);
+    const svc = await startService({
+      config: { port: 0, teams: { appId: "", appPassword: "", appType: "MultiTenant" }, stateDir: join(dir, "state-policy") },
+      flows: [flows], now: new Date(sim.to), policies: await loadPolicies([policies]), log: () => {},
+    });
+    try {
+      const a = channelMessage("what's dropping packets?");
+      expect(await post(a, svc.port)).toBe(200);
+      const reply = await connector.waitFor(() => connector.calls.find((c) => replyTo(a)(c) && Array.isArray(c.body.attachments)));
+      const texts = JSON.stringify((reply.body.attachments as Card[])[0]!.content).replace(/\\\\/g, "");
+      expect(texts).toMatch(/isolated at ingress by shop\/payments-ingress/);
+      expect(texts).toMatch(/Policy shop\/payments-ingress admits from pods app=frontend in shop on 8080\/TCP; the rule admits app=frontend; the source carries app=checkout/);
+      expect(texts).toMatch(/kubectl -n shop get networkpolicy payments-ingress -o yaml/);
+      // The fix as a message of its own, in the same thread, after the card: Markdown keeps the YAML's indentation.
+      const fix = await connector.waitFor(() => connector.calls.find((c) => replyTo(a)(c) && /smallest policy that admits finding 1/.test(String(c.body.text))));
+      expect(fix.at).toBeGreaterThanOrEqual(reply.at);
+      expect(fix.body.textFormat).toBe("markdown");
+      const m = /\n```yaml\n([\s\S]*)\n```$/.exec(String(fix.body.text));
+      expect(m).not.toBeNull();
+      // What is copied out of the code block is a policy that parses and admits the flow.
+      const applied = join(dir, "fix-from-teams.yaml");
+      writeFileSync(applied, m![1]!);
+      const [added] = await loadPolicies([applied]);
+      expect(added).toMatchObject({ kind: "NetworkPolicy", namespace: "shop" });
+      expect(JSON.stringify(added)).toMatch(/"app":"checkout"/);
+    } finally {
+      await svc.stop();
+    }
+  }, 60_000);
 });
