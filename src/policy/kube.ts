@@ -1,7 +1,8 @@
 /**
  * NETRCA_KUBE=on: the cluster's policies read from the Kubernetes API with @kubernetes/client-node
- * (the kubeconfig, or the in-cluster service account), read-only `list`, kept in memory and
- * listed again every minute; a failed refresh keeps the last good set and says so.
+ * (the kubeconfig, or the in-cluster service account), read-only: listed once, then watched, so
+ * a change is seen within a second; listed again every few minutes in case a watch missed one.
+ * A failed refresh keeps the last good set and says so.
  */
 import { parsePolicy, type Policy } from "./model.js";
 
@@ -12,11 +13,16 @@ export interface KubePolicies {
   close(): void;
 }
 
-const REFRESH_MS = 60_000;
-const CILIUM = [
-  { plural: "ciliumnetworkpolicies", kind: "CiliumNetworkPolicy" },
-  { plural: "ciliumclusterwidenetworkpolicies", kind: "CiliumClusterwideNetworkPolicy" },
+const REFRESH_MS = 5 * 60_000;
+/** After a watch ends or fails: wait this long (doubling to the cap) before listing and watching again. */
+const RETRY_MS = [1000, 30_000] as const;
+const RESOURCES = [
+  { group: "networking.k8s.io", version: "v1", plural: "networkpolicies", kind: "NetworkPolicy" },
+  { group: "cilium.io", version: "v2", plural: "ciliumnetworkpolicies", kind: "CiliumNetworkPolicy" },
+  { group: "cilium.io", version: "v2", plural: "ciliumclusterwidenetworkpolicies", kind: "CiliumClusterwideNetworkPolicy" },
 ] as const;
+type Resource = (typeof RESOURCES)[number];
+type Item = Record<string, unknown> & { metadata?: { name?: string; namespace?: string; resourceVersion?: string } };
 
 export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: number; log?: (line: string) => void } = {}): Promise<KubePolicies> {
   const k8s = await import("@kubernetes/client-node");
@@ -24,46 +30,100 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
   if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
   else kc.loadFromDefault();
   const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const watcher = new k8s.Watch(kc);
+  // Per resource: its objects by namespace/name, the version to watch from, and whether it exists.
+  const held = new Map<Resource, { items: Map<string, Policy[]>; version: string | undefined; exists: boolean }>();
   let policies: Policy[] = [];
   let at: string | null = null;
   let error: string | null = null;
+  let closed = false;
+  const watches = new Map<Resource, AbortController>();
+  const timers = new Set<NodeJS.Timeout>();
 
-  const read = async (): Promise<void> => {
-    // Listed as raw objects (the generic API): the typed models rename fields (`from` is `_from`).
-    const list = (await custom.listClusterCustomObject({ group: "networking.k8s.io", version: "v1", plural: "networkpolicies" })) as { items?: Record<string, unknown>[] };
-    const out: Policy[] = [];
-    // Items of a list carry no kind: it is the list's.
-    for (const item of list.items ?? []) out.push(...(parsePolicy({ ...item, kind: "NetworkPolicy" }, "the Kubernetes API") ?? []));
-    for (const c of CILIUM) {
-      try {
-        const l = (await custom.listClusterCustomObject({ group: "cilium.io", version: "v2", plural: c.plural })) as { items?: Record<string, unknown>[] };
-        for (const item of l.items ?? []) out.push(...(parsePolicy({ ...item, kind: c.kind }, "the Kubernetes API") ?? []));
-      } catch (e) {
-        // No Cilium CRDs (an AKS cluster without ACNS' Cilium): none of that kind.
-        if ((e as { code?: number }).code !== 404) throw e;
-      }
-    }
-    policies = out;
+  const keyOf = (o: Item) => `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
+  // Items of a list carry no kind: it is the list's.
+  const parse = (o: Item, r: Resource) => parsePolicy({ ...o, kind: r.kind }, "the Kubernetes API") ?? [];
+  const rebuild = () => {
+    policies = [...held.values()].flatMap((h) => [...h.items.values()].flat());
     at = new Date().toISOString();
+  };
+
+  const list = async (r: Resource): Promise<void> => {
+    try {
+      // Listed as raw objects (the generic API): the typed models rename fields (`from` is `_from`).
+      const l = (await custom.listClusterCustomObject({ group: r.group, version: r.version, plural: r.plural })) as { items?: Item[]; metadata?: { resourceVersion?: string } };
+      held.set(r, { items: new Map((l.items ?? []).map((o) => [keyOf(o), parse(o, r)])), version: l.metadata?.resourceVersion, exists: true });
+    } catch (e) {
+      // No Cilium CRDs (an AKS cluster without ACNS' Cilium): none of that kind.
+      if (r.group === "cilium.io" && (e as { code?: number }).code === 404) held.set(r, { items: new Map(), version: undefined, exists: false });
+      else throw e;
+    }
+  };
+  const readAll = async (): Promise<void> => {
+    for (const r of RESOURCES) await list(r);
+    rebuild();
     error = null;
   };
+  const failed = (e: unknown, what: string) => {
+    error = (e as Error).message?.split("\n")[0] ?? String(e);
+    opts.log?.(`netrca: WARNING: could not ${what} the cluster's network policies (${error}); keeping the ${policies.length} read at ${at}`);
+  };
+
+  const watch = async (r: Resource, retry: number): Promise<void> => {
+    const h = held.get(r);
+    if (closed || !h?.exists) return;
+    let seen = false;
+    const controller = await watcher.watch(
+      `/apis/${r.group}/${r.version}/${r.plural}`,
+      { resourceVersion: h.version, allowWatchBookmarks: true },
+      (type: string, obj: Item) => {
+        seen = true;
+        if (obj?.metadata?.resourceVersion) h.version = obj.metadata.resourceVersion;
+        if (type === "ADDED" || type === "MODIFIED") h.items.set(keyOf(obj), parse(obj, r));
+        else if (type === "DELETED") h.items.delete(keyOf(obj));
+        // ERROR (410 Gone: the version is too old) ends the watch: list again below.
+        else if (type === "ERROR") return void watches.get(r)?.abort();
+        else return; // BOOKMARK: only the version moves
+        rebuild();
+      },
+      (err: unknown) => {
+        watches.delete(r);
+        if (closed) return;
+        if (err && (err as Error).name !== "AbortError") failed(err, "watch");
+        // A watch the server ended after events is normal: list and watch again at once.
+        const wait = seen && !err ? 0 : Math.min(RETRY_MS[0] * 2 ** retry, RETRY_MS[1]);
+        const t = setTimeout(() => {
+          timers.delete(t);
+          list(r)
+            .then(() => { rebuild(); return watch(r, seen ? 0 : retry + 1); }, (e: unknown) => { failed(e, "list"); return watch(r, retry + 1); })
+            .catch((e: unknown) => failed(e, "watch"));
+        }, wait);
+        t.unref();
+        timers.add(t);
+      },
+    );
+    if (closed) controller.abort();
+    else watches.set(r, controller);
+  };
+
   try {
-    await read();
+    await readAll();
   } catch (e) {
     const err = new Error(`NETRCA_KUBE: cannot list the cluster's network policies: ${(e as Error).message.split("\n")[0]}`);
     err.name = "KubeError";
     throw err;
   }
-  const timer = setInterval(() => {
-    read().catch((e: unknown) => {
-      error = (e as Error).message.split("\n")[0]!;
-      opts.log?.(`netrca: WARNING: could not list the cluster's network policies (${error}); keeping the ${policies.length} read at ${at}`);
-    });
-  }, opts.refreshMs ?? REFRESH_MS);
+  for (const r of RESOURCES) void watch(r, 0).catch((e: unknown) => failed(e, "watch"));
+  const timer = setInterval(() => void readAll().catch((e: unknown) => failed(e, "list")), opts.refreshMs ?? REFRESH_MS);
   timer.unref();
   return {
     current: () => policies,
     state: () => ({ at, error, count: policies.length }),
-    close: () => clearInterval(timer),
+    close: () => {
+      closed = true;
+      clearInterval(timer);
+      for (const t of timers) clearTimeout(t);
+      for (const c of watches.values()) c.abort();
+    },
   };
 }

@@ -19,6 +19,17 @@ let ingressFrom = "frontend";
 let cilium = true;
 let server: Server;
 let kubeconfig: string;
+// Watches the client holds open, by resource path: a test pushes events into them.
+const watches = new Map<string, Set<import("node:http").ServerResponse>>();
+const push = (path: string, type: string, object: object) => {
+  for (const res of watches.get(path) ?? []) res.write(JSON.stringify({ type, object }) + "\n");
+};
+const until = async (ok: () => boolean, ms = 3000) => {
+  for (const end = Date.now() + ms; !ok(); ) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
 
 const NP = () => ({
   metadata: { name: "payments-ingress", namespace: "shop", resourceVersion: "42" },
@@ -31,7 +42,16 @@ beforeAll(async () => {
     requests.push({ url: req.url ?? "", method: req.method ?? "", headers: req.headers });
     const send = (status: number, body: object) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return send(401, { kind: "Status", status: "Failure", code: 401, reason: "Unauthorized" });
-    const path = (req.url ?? "").split("?")[0];
+    const [path = "", query = ""] = (req.url ?? "").split("?");
+    // A watch is held open, as the API server holds it, and streams one JSON event a line.
+    if (new URLSearchParams(query).get("watch") === "true" && (path !== "/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies") && (cilium || !path.startsWith("/apis/cilium.io"))) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.flushHeaders();
+      const open = watches.get(path) ?? new Set();
+      watches.set(path, open.add(res));
+      res.on("close", () => open.delete(res));
+      return;
+    }
     if (path === "/apis/networking.k8s.io/v1/networkpolicies") return send(200, { kind: "NetworkPolicyList", apiVersion: "networking.k8s.io/v1", metadata: { resourceVersion: "100" }, items: [NP()] });
     if (path === "/apis/cilium.io/v2/ciliumnetworkpolicies" && cilium) return send(200, { kind: "CiliumNetworkPolicyList", apiVersion: "cilium.io/v2", metadata: {}, items: [{ metadata: { name: "edge", namespace: "pets" }, spec: { endpointSelector: { matchLabels: { app: "store-front" } }, ingress: [{ fromEntities: ["cluster"] }] } }] });
     // No such resource: the CRD is not installed.
@@ -48,7 +68,11 @@ contexts: [{ name: fake, context: { cluster: fake, user: reader } }]
 current-context: fake
 `);
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => new Promise<void>((r) => {
+  for (const open of watches.values()) for (const res of open) res.end();
+  server.closeAllConnections();
+  server.close(() => r());
+}));
 
 describe("policies from the Kubernetes API", () => {
   it("lists NetworkPolicies and Cilium policies with the kubeconfig's token, read-only; a missing CRD is none of that kind", async () => {
@@ -84,6 +108,37 @@ describe("policies from the Kubernetes API", () => {
       k.close();
       ingressFrom = "frontend";
     }
+  });
+
+  it("watches: a change, an addition and a deletion are seen at once, not at the next list; a watch the server ends is listed and watched again", async () => {
+    const NPS = "/apis/networking.k8s.io/v1/networkpolicies";
+    const k = await openKubePolicies({ kubeconfig, refreshMs: 10 * 60_000 });
+    try {
+      await until(() => (watches.get(NPS)?.size ?? 0) > 0);
+      // The watch starts from the list's version, so nothing between the two is missed.
+      expect(requests.filter((r) => r.url.startsWith(NPS + "?")).at(-1)!.url).toMatch(/watch=true.*resourceVersion=100|resourceVersion=100.*watch=true/);
+      const payments = () => k.current().find((p) => p.name === "payments-ingress");
+      push(NPS, "MODIFIED", { ...NP(), spec: { ...NP().spec, ingress: [{ from: [{ podSelector: { matchLabels: { app: "checkout" } } }] }] }, metadata: { ...NP().metadata, resourceVersion: "101" } });
+      await until(() => JSON.stringify(payments()?.ingress[0]?.peers) === JSON.stringify([{ kind: "pods", podSelector: { matchLabels: { app: "checkout" } } }]));
+      push(NPS, "ADDED", { metadata: { name: "deny-all", namespace: "shop", resourceVersion: "102" }, spec: { podSelector: {}, policyTypes: ["Ingress"] } });
+      await until(() => k.current().some((p) => p.name === "deny-all"));
+      push(NPS, "BOOKMARK", { kind: "NetworkPolicy", metadata: { resourceVersion: "103" } });
+      push(NPS, "DELETED", { ...NP(), metadata: { ...NP().metadata, resourceVersion: "104" } });
+      await until(() => !payments());
+      expect(k.current().map((p) => p.name).sort()).toEqual(["deny-all", "edge"]);
+      // The server ends the watch (as it does every few minutes): listed again, so the
+      // list's truth (payments-ingress as stored, no deny-all) replaces what the events built.
+      const before = requests.length;
+      for (const res of watches.get(NPS) ?? []) res.end();
+      await until(() => k.current().some((p) => p.name === "payments-ingress") && !k.current().some((p) => p.name === "deny-all"));
+      await until(() => (watches.get(NPS)?.size ?? 0) > 0);
+      expect(requests.slice(before).map((r) => r.url.split("?")[0])).toContain(NPS);
+      expect(requests.every((r) => r.method === "GET")).toBe(true);
+    } finally {
+      k.close();
+    }
+    // Closed: its watches are let go.
+    await until(() => [...watches.values()].every((open) => open.size === 0));
   });
 
   it("a kubeconfig whose token is refused fails at start with one line", async () => {
