@@ -270,7 +270,8 @@ async function attachPolicies(findings: Finding[], policies: import("../policy/m
     const kind = p?.kind === "NetworkPolicy" || !p ? "networkpolicy" : p.kind === "CiliumNetworkPolicy" ? "ciliumnetworkpolicy" : "ciliumclusterwidenetworkpolicy";
     const [ns, name] = deciding.includes("/") ? deciding.split("/") : [null, deciding];
     f.title = `${f.title}; ${a.deniedBy.length ? "denied by" : a.direction === "ingress" ? "isolated at ingress by" : "isolated at egress by"} ${deciding}${a.policies.length > 1 && !a.deniedBy.length ? ` and ${a.policies.length - 1} more` : ""}`;
-    f.next = [`read the policy that decides it: kubectl ${ns ? `-n ${ns} ` : ""}get ${kind} ${name} -o yaml`, ...f.next];
+    // The policy is known: the generic "find the policy" step would only send them looking again.
+    f.next = [`read the policy that decides it: kubectl ${ns ? `-n ${ns} ` : ""}get ${kind} ${name} -o yaml`, ...f.next.filter((n) => !n.startsWith("find the NetworkPolicy that denies it"))];
   }
 }
 

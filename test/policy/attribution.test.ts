@@ -68,6 +68,8 @@ describe("policy drops against the cluster's policies", () => {
       whyNot: "the rule admits app=frontend; the source carries app=checkout",
     }]);
     expect(f.next[0]).toBe("read the policy that decides it: kubectl -n shop get networkpolicy payments-ingress -o yaml");
+    // Not also "go and find the policy": it is found.
+    expect(f.next.filter((n) => /find the NetworkPolicy/.test(n))).toEqual([]);
     expect(f.policy!.fixAlsoChanges).toBe(0);
   });
 
