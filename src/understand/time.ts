@@ -25,6 +25,8 @@ const DAY = 24 * HOUR;
 
 /** True when Intl knows the IANA zone. */
 export function isTimeZone(tz: string): boolean {
+  // The default needs no Intl: its first formatter loads the zone data, a tenth of `parse`'s start.
+  if (tz === "UTC") return true;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
     return true;
@@ -37,6 +39,10 @@ interface Wall { y: number; mo: number; d: number; h: number; mi: number; s: num
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function wall(ms: number, tz: string): Wall {
+  if (tz === "UTC") {
+    const d = new Date(ms);
+    return { y: d.getUTCFullYear(), mo: d.getUTCMonth() + 1, d: d.getUTCDate(), h: d.getUTCHours(), mi: d.getUTCMinutes(), s: d.getUTCSeconds() };
+  }
   let f = formatters.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat("en-US", {
