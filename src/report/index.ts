@@ -1,6 +1,6 @@
 export { causeOf, rankDrafts } from "./rank.js";
 export { nextSteps, type Parties, type PartyFacts } from "./next-steps.js";
-export { summarize, scopeLabel, windowLabel } from "./summary.js";
+export { summarize, scopeLabel, unitFor, windowLabel } from "./summary.js";
 export { barsChart, heatmapChart, stackedChart, timeseriesChart } from "./chart-specs.js";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";

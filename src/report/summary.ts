@@ -24,7 +24,7 @@ const n = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : Stri
 /** How much, against the window before, in words that fit the unit. */
 function amount(f: Finding): string {
   // The title already says what came before, from the data inside the window.
-  if (f.baseline === null && /minutes of data before\)/.test(f.title)) return `${n(f.value)} ${one(f.value, f.unit)} in this window`;
+  if (f.baseline === null && /minutes of data before\)/.test(f.title)) return `${n(f.value)} ${unitFor(f.value, f.unit)} in this window`;
   if (f.unit.startsWith("%")) return `${n(f.value)}%${f.baseline === null ? "; no earlier data to compare with" : `, ${n(f.baseline)}% in the window before`}`;
   if (f.unit.startsWith("ms")) return `p95 ${n(f.value)} ms${f.baseline === null ? "; no earlier data to compare with" : `, ${n(f.baseline)} ms in the window before`}`;
   // A title that already states the count needs only the comparison.
@@ -32,7 +32,7 @@ function amount(f: Finding): string {
     return f.baseline === null ? "no earlier data to compare with" : f.baseline === 0 ? `none in the window before` : `${n(f.baseline)} in the window before`;
   }
   const before = f.baseline === null ? "; no earlier data to compare with" : f.baseline === 0 ? ", none in the window before" : `, ${n(f.baseline)} in the window before`;
-  return `${n(f.value)} ${one(f.value, f.unit)} in this window${before}`;
+  return `${n(f.value)} ${unitFor(f.value, f.unit)} in this window${before}`;
 }
 
 export interface SummaryInput {
@@ -112,6 +112,6 @@ function list(xs: string[]): string {
 }
 
 /** "1 flow", "1 error response": a unit in the singular for one. */
-function one(value: number, unit: string): string {
+export function unitFor(value: number, unit: string): string {
   return value === 1 ? unit.replace(/^(\S+(?: \S+)?)s\b/, "$1") : unit;
 }

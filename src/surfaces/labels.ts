@@ -1,4 +1,5 @@
 import type { Evidence, Finding, Report, Scope } from "../model/index.js";
+import { unitFor } from "../report/summary.js";
 
 /**
  * Words every chat surface uses for a question and its scope (Slack's blocks, Teams' card),
@@ -104,7 +105,7 @@ export function amount(f: Finding): string {
   if (f.unit.startsWith("%")) return `${n(f.value)}%${f.baseline === null ? "" : ` (window before: ${n(f.baseline)}%)`}`;
   if (f.unit.startsWith("ms")) return `p95 ${n(f.value)} ms${f.baseline === null ? "" : ` (window before: ${n(f.baseline)} ms)`}`;
   const before = f.baseline === null ? " · no baseline" : f.baseline === 0 ? " (none in the window before)" : ` (window before: ${n(f.baseline)})`;
-  return `${n(f.value)} ${one(f.value, f.unit)}${before}`;
+  return `${n(f.value)} ${unitFor(f.value, f.unit)}${before}`;
 }
 
 const COMMAND = /^(kubectl|hubble|cilium|retina|az|dig|nslookup|curl|kubectl-|k9s|tcpdump|nsenter|crictl)\b/;
@@ -127,11 +128,6 @@ export function clip(s: string, max: number): string {
     out += ch;
   }
   return out + "…";
-}
-
-/** "1 flow", "1 error response": a unit in the singular for one. */
-function one(value: number, unit: string): string {
-  return value === 1 ? unit.replace(/^(\S+(?: \S+)?)s\b/, "$1") : unit;
 }
 
 /**

@@ -161,6 +161,13 @@ describe.skipIf(!CAPTURE)("a real Hubble capture (Cilium's Star Wars demo)", () 
       store.close();
     }
   });
+  it("read in the terminal: one flow is '1 flow', the uncertainty is said, and the next step is one that runs", async () => {
+    const r = await run(["ask", "why can't xwing reach the deathstar?", "--flows", CAPTURE!, "--policies", RULE1]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/packet_drops · 1 flow\n/);
+    expect(r.out).toMatch(/uncertain: the flow log carries no labels/);
+    expect(r.out).toMatch(/→ find the NetworkPolicy that denies it: kubectl -n default get networkpolicy,ciliumnetworkpolicy/);
+  }, 30_000);
   it("with the pods' labels given, policy check names rule1 and why xwing is refused", async () => {
     const r = await run(["policy", "check", "--policies", RULE1, "--from", "default/org=alliance,class=xwing", "--to", "default/org=empire,class=deathstar", "--port", "80/TCP"]);
     expect(r.code).toBe(1);

@@ -1,5 +1,5 @@
 import type { Cell, Report } from "../../model/index.js";
-import { windowLabel } from "../../report/index.js";
+import { unitFor, windowLabel } from "../../report/index.js";
 
 const MAX_TABLES = 3;
 
@@ -17,7 +17,7 @@ export function renderText(r: Report): string {
     out.push("", "Findings");
     for (const f of r.findings) {
       out.push(`${String(f.rank).padStart(3)}. ${f.severity.toUpperCase().padEnd(8)} ${f.title}`);
-      out.push(`      ${f.kind} · ${f.value} ${f.unit}${f.baseline !== null ? ` (window before: ${f.baseline})` : ""}`);
+      out.push(`      ${f.kind} · ${f.value} ${unitFor(f.value, f.unit)}${f.baseline !== null ? ` (window before: ${f.baseline})` : ""}`);
       if (f.policy) {
         for (const p of f.policy.policies) out.push(`      policy: ${p.admits}`, `        why not: ${p.whyNot}`);
         if (f.policy.deniedBy.length) out.push(`      denied by the deny rule of ${f.policy.deniedBy.join(", ")} (a deny wins over any allow)`);
