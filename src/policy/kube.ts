@@ -65,7 +65,10 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
     error = null;
   };
   const failed = (e: unknown, what: string) => {
+    const before = error;
     error = (e as Error).message?.split("\n")[0] ?? String(e);
+    // A watch refused again and again (RBAC without watch) is said once, not every 30 s.
+    if (error === before) return;
     opts.log?.(`netrca: WARNING: could not ${what} the cluster's network policies (${error}); keeping the ${policies.length} read at ${at}`);
   };
 
