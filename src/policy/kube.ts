@@ -38,6 +38,8 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
   let error: string | null = null;
   let closed = false;
   const watches = new Map<Resource, AbortController>();
+  /** Resources with a watch open or about to be opened again. */
+  const watching = new Set<Resource>();
   const timers = new Set<NodeJS.Timeout>();
 
   const keyOf = (o: Item) => `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
@@ -52,12 +54,18 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
     try {
       // Listed as raw objects (the generic API): the typed models rename fields (`from` is `_from`).
       const l = (await custom.listClusterCustomObject({ group: r.group, version: r.version, plural: r.plural })) as { items?: Item[]; metadata?: { resourceVersion?: string } };
-      held.set(r, { items: new Map((l.items ?? []).map((o) => [keyOf(o), parse(o, r)])), version: l.metadata?.resourceVersion, exists: true });
+      hold(r, new Map((l.items ?? []).map((o) => [keyOf(o), parse(o, r)])), l.metadata?.resourceVersion, true);
     } catch (e) {
       // No Cilium CRDs (an AKS cluster without ACNS' Cilium): none of that kind.
-      if (r.group === "cilium.io" && (e as { code?: number }).code === 404) held.set(r, { items: new Map(), version: undefined, exists: false });
+      if (r.group === "cilium.io" && (e as { code?: number }).code === 404) hold(r, new Map(), undefined, false);
       else throw e;
     }
+  };
+  // Updated in place: a running watch holds this entry, and its events must land in what is read.
+  const hold = (r: Resource, items: Map<string, Policy[]>, version: string | undefined, exists: boolean) => {
+    const h = held.get(r);
+    if (h) Object.assign(h, { items, version, exists });
+    else held.set(r, { items, version, exists });
   };
   const readAll = async (): Promise<void> => {
     for (const r of RESOURCES) await list(r);
@@ -74,7 +82,8 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
 
   const watch = async (r: Resource, retry: number): Promise<void> => {
     const h = held.get(r);
-    if (closed || !h?.exists) return;
+    if (closed || !h?.exists) return void watching.delete(r);
+    watching.add(r);
     let seen = false;
     const controller = await watcher.watch(
       `/apis/${r.group}/${r.version}/${r.plural}`,
@@ -116,8 +125,12 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
     err.name = "KubeError";
     throw err;
   }
-  for (const r of RESOURCES) void watch(r, 0).catch((e: unknown) => failed(e, "watch"));
-  const timer = setInterval(() => void readAll().catch((e: unknown) => failed(e, "list")), opts.refreshMs ?? REFRESH_MS);
+  const watchAll = () => {
+    for (const r of RESOURCES) if (!watching.has(r)) void watch(r, 0).catch((e: unknown) => failed(e, "watch"));
+  };
+  watchAll();
+  // The full list also starts the watch of a kind whose CRD was installed since.
+  const timer = setInterval(() => void readAll().then(watchAll, (e: unknown) => failed(e, "list")), opts.refreshMs ?? REFRESH_MS);
   timer.unref();
   return {
     current: () => policies,

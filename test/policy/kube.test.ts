@@ -17,6 +17,8 @@ const TOKEN = "kube-token-read-only";
 const requests: { url: string; method: string; headers: IncomingHttpHeaders }[] = [];
 let ingressFrom = "frontend";
 let cilium = true;
+// While set, lists of NetworkPolicies are left unanswered (answered when it is released).
+let heldLists: (() => void)[] | null = null;
 let server: Server;
 let kubeconfig: string;
 // Watches the client holds open, by resource path: a test pushes events into them.
@@ -52,6 +54,7 @@ beforeAll(async () => {
       res.on("close", () => open.delete(res));
       return;
     }
+    if (path === "/apis/networking.k8s.io/v1/networkpolicies" && heldLists) return void heldLists.push(() => send(200, { kind: "NetworkPolicyList", metadata: { resourceVersion: "100" }, items: [NP()] }));
     if (path === "/apis/networking.k8s.io/v1/networkpolicies") return send(200, { kind: "NetworkPolicyList", apiVersion: "networking.k8s.io/v1", metadata: { resourceVersion: "100" }, items: [NP()] });
     if (path === "/apis/cilium.io/v2/ciliumnetworkpolicies" && cilium) return send(200, { kind: "CiliumNetworkPolicyList", apiVersion: "cilium.io/v2", metadata: {}, items: [{ metadata: { name: "edge", namespace: "pets" }, spec: { endpointSelector: { matchLabels: { app: "store-front" } }, ingress: [{ fromEntities: ["cluster"] }] } }] });
     // No such resource: the CRD is not installed.
@@ -139,6 +142,36 @@ describe("policies from the Kubernetes API", () => {
     }
     // Closed: its watches are let go.
     await until(() => [...watches.values()].every((open) => open.size === 0));
+  });
+
+  it("a watch's events still count after the periodic full list; a Cilium CRD installed later is listed and watched", async () => {
+    const NPS = "/apis/networking.k8s.io/v1/networkpolicies";
+    const CNPS = "/apis/cilium.io/v2/ciliumnetworkpolicies";
+    cilium = false;
+    const k = await openKubePolicies({ kubeconfig, refreshMs: 150 });
+    try {
+      await until(() => (watches.get(NPS)?.size ?? 0) > 0);
+      expect(k.current().map((p) => p.name)).toEqual(["payments-ingress"]);
+      // Several full lists go by, then an event on the watch opened before them.
+      const lists = () => requests.filter((r) => r.url === NPS || r.url.startsWith(NPS + "?") && !r.url.includes("watch=true")).length;
+      const before = lists();
+      await until(() => lists() >= before + 2);
+      // No list answers from here, so only the watch can bring what follows.
+      heldLists = [];
+      await until(() => heldLists!.length > 0);
+      push(NPS, "ADDED", { metadata: { name: "deny-all", namespace: "shop", resourceVersion: "105" }, spec: { podSelector: {}, policyTypes: ["Ingress"] } });
+      await until(() => k.current().some((p) => p.name === "deny-all"), 1000);
+      for (const answer of heldLists.splice(0)) answer();
+      heldLists = null;
+      // The CRD appears: the next list finds its policies and a watch on them opens.
+      cilium = true;
+      await until(() => k.current().some((p) => p.name === "edge") && (watches.get(CNPS)?.size ?? 0) > 0);
+    } finally {
+      k.close();
+      for (const answer of heldLists?.splice(0) ?? []) answer();
+      heldLists = null;
+      cilium = true;
+    }
   });
 
   it("a kubeconfig whose token is refused fails at start with one line", async () => {
