@@ -1,8 +1,10 @@
 /**
  * NETRCA_KUBE=on: the cluster's policies read from the Kubernetes API with @kubernetes/client-node
  * (the kubeconfig, or the in-cluster service account), read-only: listed once, then watched, so
- * a change is seen within a second; listed again every few minutes in case a watch missed one.
- * A failed refresh keeps the last good set and says so.
+ * a change is seen within a second; listed again every few minutes in case a watch missed one,
+ * and watched again from that list's version (as an informer does), so a change the list's
+ * snapshot predates is replayed rather than lost. A failed refresh keeps the last good set and
+ * says so.
  */
 import { parsePolicy, type Policy } from "./model.js";
 
@@ -38,8 +40,8 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
   let error: string | null = null;
   let closed = false;
   const watches = new Map<Resource, AbortController>();
-  /** Resources with a watch open or about to be opened again. */
-  const watching = new Set<Resource>();
+  /** The one live watch per resource: events and endings of one it has replaced are ignored. */
+  const live = new Map<Resource, object>();
   const timers = new Set<NodeJS.Timeout>();
 
   const keyOf = (o: Item) => `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
@@ -82,13 +84,19 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
 
   const watch = async (r: Resource, retry: number): Promise<void> => {
     const h = held.get(r);
-    if (closed || !h?.exists) return void watching.delete(r);
-    watching.add(r);
+    if (closed || !h?.exists) return;
+    const me = {};
+    live.set(r, me);
+    const isLive = () => live.get(r) === me;
+    // A watch started again (after a full list) replaces the one before it.
+    watches.get(r)?.abort();
+    watches.delete(r);
     let seen = false;
     const controller = await watcher.watch(
       `/apis/${r.group}/${r.version}/${r.plural}`,
       { resourceVersion: h.version, allowWatchBookmarks: true },
       (type: string, obj: Item) => {
+        if (!isLive()) return;
         seen = true;
         if (obj?.metadata?.resourceVersion) h.version = obj.metadata.resourceVersion;
         if (type === "ADDED" || type === "MODIFIED") h.items.set(keyOf(obj), parse(obj, r));
@@ -99,8 +107,8 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
         rebuild();
       },
       (err: unknown) => {
+        if (closed || !isLive()) return;
         watches.delete(r);
-        if (closed) return;
         if (err && (err as Error).name !== "AbortError") failed(err, "watch");
         // A watch the server ended after events is normal: list and watch again at once.
         const wait = seen && !err ? 0 : Math.min(RETRY_MS[0] * 2 ** retry, RETRY_MS[1]);
@@ -114,7 +122,7 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
         timers.add(t);
       },
     );
-    if (closed) controller.abort();
+    if (closed || !isLive()) controller.abort();
     else watches.set(r, controller);
   };
 
@@ -125,11 +133,13 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
     err.name = "KubeError";
     throw err;
   }
+  // After every full list, each kind is watched from that list's version: the list replaced what
+  // the events had built, and a change newer than its snapshot is replayed by the new watch. It
+  // also starts the watch of a kind whose CRD was installed since.
   const watchAll = () => {
-    for (const r of RESOURCES) if (!watching.has(r)) void watch(r, 0).catch((e: unknown) => failed(e, "watch"));
+    for (const r of RESOURCES) void watch(r, 0).catch((e: unknown) => failed(e, "watch"));
   };
   watchAll();
-  // The full list also starts the watch of a kind whose CRD was installed since.
   const timer = setInterval(() => void readAll().then(watchAll, (e: unknown) => failed(e, "list")), opts.refreshMs ?? REFRESH_MS);
   timer.unref();
   return {

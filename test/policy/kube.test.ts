@@ -23,8 +23,14 @@ let server: Server;
 let kubeconfig: string;
 // Watches the client holds open, by resource path: a test pushes events into them.
 const watches = new Map<string, Set<import("node:http").ServerResponse>>();
-const push = (path: string, type: string, object: object) => {
-  for (const res of watches.get(path) ?? []) res.write(JSON.stringify({ type, object }) + "\n");
+// Every event pushed, by path: a watch opened from a version is sent the later ones first, as
+// the API server replays them. The version lists report (the store's newest) can be moved on.
+const history = new Map<string, { version: number; line: string }[]>();
+let listVersion = "100";
+const push = (path: string, type: string, object: { metadata?: { resourceVersion?: string } }) => {
+  const line = JSON.stringify({ type, object }) + "\n";
+  history.set(path, [...(history.get(path) ?? []), { version: Number(object.metadata?.resourceVersion), line }]);
+  for (const res of watches.get(path) ?? []) res.write(line);
 };
 const until = async (ok: () => boolean, ms = 3000) => {
   for (const end = Date.now() + ms; !ok(); ) {
@@ -49,13 +55,15 @@ beforeAll(async () => {
     if (new URLSearchParams(query).get("watch") === "true" && (path !== "/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies") && (cilium || !path.startsWith("/apis/cilium.io"))) {
       res.writeHead(200, { "content-type": "application/json" });
       res.flushHeaders();
+      const from = Number(new URLSearchParams(query).get("resourceVersion") ?? 0);
+      for (const e of history.get(path) ?? []) if (e.version > from) res.write(e.line);
       const open = watches.get(path) ?? new Set();
       watches.set(path, open.add(res));
       res.on("close", () => open.delete(res));
       return;
     }
     if (path === "/apis/networking.k8s.io/v1/networkpolicies" && heldLists) return void heldLists.push(() => send(200, { kind: "NetworkPolicyList", metadata: { resourceVersion: "100" }, items: [NP()] }));
-    if (path === "/apis/networking.k8s.io/v1/networkpolicies") return send(200, { kind: "NetworkPolicyList", apiVersion: "networking.k8s.io/v1", metadata: { resourceVersion: "100" }, items: [NP()] });
+    if (path === "/apis/networking.k8s.io/v1/networkpolicies") return send(200, { kind: "NetworkPolicyList", apiVersion: "networking.k8s.io/v1", metadata: { resourceVersion: listVersion }, items: [NP()] });
     if (path === "/apis/cilium.io/v2/ciliumnetworkpolicies" && cilium) return send(200, { kind: "CiliumNetworkPolicyList", apiVersion: "cilium.io/v2", metadata: {}, items: [{ metadata: { name: "edge", namespace: "pets" }, spec: { endpointSelector: { matchLabels: { app: "store-front" } }, ingress: [{ fromEntities: ["cluster"] }] } }] });
     // No such resource: the CRD is not installed.
     return send(404, { kind: "Status", status: "Failure", code: 404, reason: "NotFound" });
@@ -132,6 +140,7 @@ describe("policies from the Kubernetes API", () => {
       // The server ends the watch (as it does every few minutes): listed again, so the
       // list's truth (payments-ingress as stored, no deny-all) replaces what the events built.
       const before = requests.length;
+      listVersion = "110";
       for (const res of watches.get(NPS) ?? []) res.end();
       await until(() => k.current().some((p) => p.name === "payments-ingress") && !k.current().some((p) => p.name === "deny-all"));
       await until(() => (watches.get(NPS)?.size ?? 0) > 0);
@@ -139,12 +148,14 @@ describe("policies from the Kubernetes API", () => {
       expect(requests.every((r) => r.method === "GET")).toBe(true);
     } finally {
       k.close();
+      listVersion = "100";
+      history.clear();
     }
     // Closed: its watches are let go.
     await until(() => [...watches.values()].every((open) => open.size === 0));
   });
 
-  it("a watch's events still count after the periodic full list; a Cilium CRD installed later is listed and watched", async () => {
+  it("a watch's events still count after the periodic full list, even one whose snapshot predates them; a Cilium CRD installed later is listed and watched", async () => {
     const NPS = "/apis/networking.k8s.io/v1/networkpolicies";
     const CNPS = "/apis/cilium.io/v2/ciliumnetworkpolicies";
     cilium = false;
@@ -161,8 +172,14 @@ describe("policies from the Kubernetes API", () => {
       await until(() => heldLists!.length > 0);
       push(NPS, "ADDED", { metadata: { name: "deny-all", namespace: "shop", resourceVersion: "105" }, spec: { podSelector: {}, policyTypes: ["Ingress"] } });
       await until(() => k.current().some((p) => p.name === "deny-all"), 1000);
+      // The held lists answer now with their older snapshot (version 100, no deny-all). The
+      // change must survive them: each list is followed by a watch from its version, which
+      // the server answers with the change again; lists that predate it must not undo it.
       for (const answer of heldLists.splice(0)) answer();
       heldLists = null;
+      const released = requests.length;
+      const rewatched = () => requests.slice(released).filter((r) => r.url.startsWith(NPS + "?") && r.url.includes("watch=true") && r.url.includes("resourceVersion=100")).length;
+      await until(() => rewatched() >= 2 && k.current().some((p) => p.name === "deny-all"));
       // The CRD appears: the next list finds its policies and a watch on them opens.
       cilium = true;
       await until(() => k.current().some((p) => p.name === "edge") && (watches.get(CNPS)?.size ?? 0) > 0);
@@ -171,6 +188,7 @@ describe("policies from the Kubernetes API", () => {
       for (const answer of heldLists?.splice(0) ?? []) answer();
       heldLists = null;
       cilium = true;
+      history.clear();
     }
   });
 
