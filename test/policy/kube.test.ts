@@ -27,7 +27,7 @@ const watches = new Map<string, Set<import("node:http").ServerResponse>>();
 // the API server replays them. The version lists report (the store's newest) can be moved on.
 const history = new Map<string, { version: number; line: string }[]>();
 let listVersion = "100";
-const push = (path: string, type: string, object: { metadata?: { resourceVersion?: string } }) => {
+const push = (path: string, type: string, object: { metadata?: { resourceVersion?: string; [k: string]: unknown }; [k: string]: unknown }) => {
   const line = JSON.stringify({ type, object }) + "\n";
   history.set(path, [...(history.get(path) ?? []), { version: Number(object.metadata?.resourceVersion), line }]);
   for (const res of watches.get(path) ?? []) res.write(line);
