@@ -114,6 +114,8 @@ export async function openKubePolicies(opts: { kubeconfig?: string; refreshMs?: 
         const wait = seen && !err ? 0 : Math.min(RETRY_MS[0] * 2 ** retry, RETRY_MS[1]);
         const t = setTimeout(() => {
           timers.delete(t);
+          // A full list since has already started a newer watch.
+          if (!isLive()) return;
           list(r)
             .then(() => { rebuild(); return watch(r, seen ? 0 : retry + 1); }, (e: unknown) => { failed(e, "list"); return watch(r, retry + 1); })
             .catch((e: unknown) => failed(e, "watch"));

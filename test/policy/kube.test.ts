@@ -29,7 +29,7 @@ const history = new Map<string, { version: number; line: string }[]>();
 let listVersion = "100";
 const push = (path: string, type: string, object: { metadata?: { resourceVersion?: string; [k: string]: unknown }; [k: string]: unknown }) => {
   const line = JSON.stringify({ type, object }) + "\n";
-  history.set(path, [...(history.get(path) ?? []), { version: Number(object.metadata?.resourceVersion), line }]);
+  history.set(path, (history.get(path) ?? []).concat({ version: Number(object.metadata?.resourceVersion), line }));
   for (const res of watches.get(path) ?? []) res.write(line);
 };
 const until = async (ok: () => boolean, ms = 3000) => {
@@ -62,8 +62,10 @@ beforeAll(async () => {
       res.on("close", () => open.delete(res));
       return;
     }
-    if (path === "/apis/networking.k8s.io/v1/networkpolicies" && heldLists) return void heldLists.push(() => send(200, { kind: "NetworkPolicyList", metadata: { resourceVersion: "100" }, items: [NP()] }));
-    if (path === "/apis/networking.k8s.io/v1/networkpolicies") return send(200, { kind: "NetworkPolicyList", apiVersion: "networking.k8s.io/v1", metadata: { resourceVersion: listVersion }, items: [NP()] });
+    if (path === "/apis/networking.k8s.io/v1/networkpolicies") {
+      const answer = () => send(200, { kind: "NetworkPolicyList", apiVersion: "networking.k8s.io/v1", metadata: { resourceVersion: listVersion }, items: [NP()] });
+      return heldLists ? void heldLists.push(answer) : answer();
+    }
     if (path === "/apis/cilium.io/v2/ciliumnetworkpolicies" && cilium) return send(200, { kind: "CiliumNetworkPolicyList", apiVersion: "cilium.io/v2", metadata: {}, items: [{ metadata: { name: "edge", namespace: "pets" }, spec: { endpointSelector: { matchLabels: { app: "store-front" } }, ingress: [{ fromEntities: ["cluster"] }] } }] });
     // No such resource: the CRD is not installed.
     return send(404, { kind: "Status", status: "Failure", code: 404, reason: "NotFound" });
