@@ -5,3 +5,4 @@ export * from "./question.js";
 export * from "./report.js";
 export * from "./catalog.js";
 export * from "./text.js";
+export * from "./question-schema.js";

@@ -1,68 +1,69 @@
-import { z } from "zod";
+// Plain types and constants, no schema library: the parser (`netrca parse`, every chat
+// message) loads this, and zod alone costs ~90 ms of start-up. The zod schemas for the same
+// shapes, used where a Report or a playbook is validated, are in question-schema.ts.
 
 /** What the user asked for; each intent but help and triage names one playbook. */
-export const Intent = z.enum(["dns", "drops", "traffic", "health", "l7", "triage", "help"]);
-export type Intent = z.infer<typeof Intent>;
-
-const name = z.string().nullable();
+export const INTENTS = ["dns", "drops", "traffic", "health", "l7", "triage", "help"] as const;
+export type Intent = (typeof INTENTS)[number];
 
 /** The second party of "A can't reach B" or "A gets 403 from B". */
-export const Peer = z.object({ namespace: name, workload: name, pod: name }).strict();
-export type Peer = z.infer<typeof Peer>;
+export interface Peer {
+  namespace: string | null;
+  workload: string | null;
+  pod: string | null;
+}
 
 /**
  * Where and when to look. Names here were validated as Kubernetes names (DNS-1123) by the
  * parser; `from`/`to` are ISO instants (UTC).
  */
-export const Scope = z
-  .object({
-    namespace: name,
-    workload: name,
-    pod: name,
-    node: name,
-    peer: Peer.nullable(),
-    from: z.string(),
-    to: z.string(),
-    /**
-     * The namespaces the asking channel may see (patterns: "shop", "shop-*"); absent: all.
-     * Every query of the question keeps to flows whose ends are all in them (or not pods).
-     */
-    allowed: z.array(z.string()).optional(),
-    /** Namespaces every restricted channel sees as the other end of its own flows (kube-system's DNS). */
-    shared: z.array(z.string()).optional(),
-  })
-  .strict();
-export type Scope = z.infer<typeof Scope>;
+export interface Scope {
+  namespace: string | null;
+  workload: string | null;
+  pod: string | null;
+  node: string | null;
+  peer: Peer | null;
+  from: string;
+  to: string;
+  /**
+   * The namespaces the asking channel may see (patterns: "shop", "shop-*"); absent: all.
+   * Every query of the question keeps to flows whose ends are all in them (or not pods).
+   */
+  allowed?: string[] | undefined;
+  /** Namespaces every restricted channel sees as the other end of its own flows (kube-system's DNS). */
+  shared?: string[] | undefined;
+}
 
 /** Figures a question asks for by name, answered in the summary whatever else is found. */
-export const Ask = z.enum(["top-talkers", "balance", "latency", "top-queries", "top-drops", "node-flows"]);
-export type Ask = z.infer<typeof Ask>;
+export const ASKS = ["top-talkers", "balance", "latency", "top-queries", "top-drops", "node-flows"] as const;
+export type Ask = (typeof ASKS)[number];
 
 /** A name the question wrote that cannot be a Kubernetes name: nothing is looked up for it. */
-export const InvalidName = z.object({ field: z.enum(["namespace", "workload", "pod", "node"]), value: z.string(), why: z.string() });
+export interface InvalidName {
+  field: "namespace" | "workload" | "pod" | "node";
+  value: string;
+  why: string;
+}
 
-export const Question = z.object({
-  text: z.string(),
-  intent: Intent,
-  scope: Scope,
+export interface Question {
+  text: string;
+  intent: Intent;
+  scope: Scope;
   /** Playbooks that scored close to the intent's: run as well ("dns timeouts": DNS and drops). */
-  also: z.array(Intent).default([]),
+  also: Intent[];
   /** Figures asked for by name ("top talkers", "is it balanced", "latency between A and B"). */
-  asks: z.array(Ask).default([]),
+  asks: Ask[];
   /** Names written out that are not valid Kubernetes names ("namespace café"). */
-  invalidNames: z.array(InvalidName).default([]),
+  invalidNames: InvalidName[];
   /** Things the parser noticed and the reply should say (unknown names, assumptions). */
-  notes: z.array(z.string()).default([]),
+  notes: string[];
   /** Names the data does not hold, with the closest names it does ("did you mean …?"). */
-  unknownNames: z
-    .array(z.object({ field: z.enum(["namespace", "workload", "pod", "node", "peer"]), name: z.string(), suggestions: z.array(z.string()) }))
-    .default([]),
+  unknownNames: { field: "namespace" | "workload" | "pod" | "node" | "peer"; name: string; suggestions: string[] }[];
   /** Set when the asking channel may not ask this: the refusal, said instead of any answer. */
-  denied: z.string().nullable().default(null),
+  denied: string | null;
   /** The reply should carry the model's explanation ("explain …", or "why?" in a thread). */
-  explain: z.boolean().default(false),
-});
-export type Question = z.infer<typeof Question>;
+  explain: boolean;
+}
 
 /**
  * The names present in the data, so the parser can tell a namespace from a workload and

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FindingKind } from "./finding-kind.js";
-import { Intent, Scope } from "./question.js";
+import { IntentSchema, ScopeSchema } from "./question-schema.js";
 
 export const Severity = z.enum(["critical", "warning", "info"]);
 export type Severity = z.infer<typeof Severity>;
@@ -69,8 +69,8 @@ export type Chart = z.infer<typeof Chart>;
 
 export const Report = z.object({
   question: z.string(),
-  intent: Intent,
-  scope: Scope,
+  intent: IntentSchema,
+  scope: ScopeSchema,
   summary: z.string(),
   findings: z.array(Finding),
   evidence: z.array(Evidence),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Ask, Intent } from "../model/index.js";
+import { AskSchema, IntentSchema } from "../model/question-schema.js";
 import { Field, Predicate, QueryTemplate } from "../query/index.js";
 import { MetricTemplate } from "../query/promql.js";
 
@@ -48,7 +48,7 @@ export const Check = z
         /** A metrics check: the flow check (by id) whose figure is the same, so its KQL stands beside the PromQL. */
         sameAs: z.string().optional(),
         /** What a question may ask this check for by name (top-talkers, balance, latency…): its figures lead the summary. */
-        answers: z.array(Ask).optional(),
+        answers: z.array(AskSchema).optional(),
       })
       .strict()
       .default({}),
@@ -67,11 +67,11 @@ export type Check = z.output<typeof Check>;
 
 export const Playbook = z
   .object({
-    intent: Intent.exclude(["help"]),
+    intent: IntentSchema.exclude(["help"]),
     title: z.string().min(1),
     description: z.string().optional(),
     /** For triage: the playbooks it runs (by intent). */
-    include: z.array(Intent.exclude(["help", "triage"])).optional(),
+    include: z.array(IntentSchema.exclude(["help", "triage"])).optional(),
     checks: z.array(Check).default([]),
   })
   .strict();

@@ -2,7 +2,7 @@
  * understand: chat text → Question { intent, scope }. Deterministic rules, no LLM:
  *   markup → time phrases (cut out) → words → intent scores → names → inventory lookup.
  */
-import { Question, type Ask, type Intent, type Inventory, type Scope } from "../model/question.js";
+import type { Ask, Intent, Inventory, Question, Scope } from "../model/question.js";
 import { isTransposition, isTypoOf } from "./distance.js";
 import { scoreIntent } from "./intent.js";
 import { resolveNames } from "./inventory.js";
@@ -93,7 +93,7 @@ export function parseQuestion(text: string, opts: ParseOptions): Question {
   const asks = asksOf(tokens.map((t) => (t.gap ? "|" : t.p)).join(" "), scope);
 
   const explain = wantsExplanation(clean, !!opts.previous);
-  return Question.parse({ text: clean, intent, scope, notes: [...new Set(notes)], unknownNames, also, asks, invalidNames: draft.invalid, explain });
+  return { text: clean, intent, scope, also, asks, invalidNames: draft.invalid, notes: [...new Set(notes)], unknownNames, denied: null, explain };
 }
 
 /**
@@ -158,7 +158,8 @@ function followUp(now: Scope, before: Scope, timeStated: boolean): Scope {
     if (named === -1 || i < named) out[l] = now[l] ?? before[l];
   });
   out.node = now.node ?? before.node;
-  out.peer = now.peer ?? (named === -1 ? before.peer : null);
+  // A copy: the new question must not share objects with the one it follows.
+  out.peer = now.peer ?? (named === -1 && before.peer ? { ...before.peer } : null);
   if (!timeStated) {
     out.from = before.from;
     out.to = before.to;

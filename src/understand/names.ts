@@ -7,7 +7,7 @@
  * Every name is lower-case and a valid Kubernetes name (isK8sName); a word that is not
  * never reaches the scope. Each word is used once: the first pass to claim it keeps it.
  */
-import { isK8sName, K8sNamespace } from "../model/k8s-name.js";
+import { isK8sName, isK8sNamespace } from "../model/k8s-name.js";
 import { isNodeShaped, podOwner } from "./shapes.js";
 import type { Token } from "./tokens.js";
 import {
@@ -84,7 +84,7 @@ export function whyInvalid(field: Field, value: string): string {
     : "a name is lower-case letters, digits, '-' and '.', starting and ending with a letter or digit";
   // "kube_system" is one keystroke from a real name.
   const meant = value.toLowerCase().replace(/[_\s]+/g, "-");
-  const ok = field === "namespace" ? K8sNamespace.safeParse(meant).success : isK8sName(meant);
+  const ok = field === "namespace" ? isK8sNamespace(meant) : isK8sName(meant);
   return ok && meant !== value ? `${why}; did you mean '${meant}'?` : why;
 }
 
@@ -129,7 +129,7 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
     if (svc) {
       finds.push({ field: "workload", name: svc.workload, via, at });
       finds.push({ field: "namespace", name: svc.namespace, via, at });
-    } else if ((field === "namespace" || field === "in") && !K8sNamespace.safeParse(s).success && !isNodeShaped(s)) {
+    } else if ((field === "namespace" || field === "in") && !isK8sNamespace(s) && !isNodeShaped(s)) {
       // A namespace is a DNS-1123 label: "ns:a.b" names nothing.
     } else if (isNodeShaped(s)) finds.push({ field: "node", name: s, via, at });
     else if (field !== "namespace" && field !== "node" && podOwner(s, isPlainWord) !== null) finds.push({ field: "pod", name: s, via, at });
@@ -146,7 +146,7 @@ export function findNames(tokens: readonly Token[], keywordAt: ReadonlySet<numbe
     const name = rawName.replace(/[:=]+$/, "");
     const field: Field = NAMESPACE_KINDS.has(kind) || kind.endsWith("namespace") || kind === "-n"
       ? "namespace" : POD_KINDS.has(kind) || kind === "pods" ? "pod" : kind.startsWith("node") ? "node" : "workload";
-    if (!valid(name) || (field === "namespace" && !K8sNamespace.safeParse(name).success)) {
+    if (!valid(name) || (field === "namespace" && !isK8sNamespace(name))) {
       used.add(i); // "ns:../../etc" is spent: not a name, and not a word to read otherwise
       if (name && !NUMERIC.test(name)) invalid.push({ field, value: rawAfter(t.raw, kind), why: whyInvalid(field, name) });
       return;

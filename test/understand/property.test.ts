@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isK8sName } from "../../src/model/k8s-name.js";
-import { Question } from "../../src/model/question.js";
+import { QuestionSchema } from "../../src/model/question-schema.js";
 import { parseQuestion } from "../../src/understand/index.js";
 import { NOW } from "./cases.js";
 
@@ -20,7 +20,7 @@ describe("parseQuestion on arbitrary text", () => {
     fc.assert(
       fc.property(text, fc.option(fc.constantFrom("Europe/Berlin", "America/New_York", "Asia/Kolkata", "bogus")), (t, tz) => {
         const q = parseQuestion(t, { now: NOW, ...(tz && { tz }) });
-        expect(Question.parse(q)).toEqual(q);
+        expect(QuestionSchema.parse(q)).toEqual(q);
         const s = q.scope;
         for (const n of [s.namespace, s.workload, s.pod, s.node, s.peer?.namespace, s.peer?.workload, s.peer?.pod]) {
           if (n != null) expect(isK8sName(n), n).toBe(true);

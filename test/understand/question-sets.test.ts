@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Question } from "../../src/model/question.js";
+import { QuestionSchema } from "../../src/model/question-schema.js";
 import { parseQuestion } from "../../src/understand/index.js";
 import { expected, NOW, readCases, type Case } from "./cases.js";
 
@@ -23,7 +23,7 @@ const sets: [string, Case[]][] = [
 describe.each(sets)("%s", (_name, cases) => {
   it.each(cases.map((c) => [c.q, c] as const))("%s", (_q, c) => {
     const got = parseQuestion(c.q, { now: NOW });
-    expect(Question.parse(got)).toEqual(got);
+    expect(QuestionSchema.parse(got)).toEqual(got);
     expect({ intent: got.intent, scope: got.scope }).toEqual(expected(c));
     expect(got.unknownNames).toEqual([]);
   });
