@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FindingKind, Severity } from "../model/index.js";
+import { FindingKind, Severity, thousands } from "../model/index.js";
 import { Field } from "../query/index.js";
 import { matchOf, partyColumns, PartyColumns, partyOf } from "./party.js";
 import { heaviest, keyOf, label, num, rollup, str, queryOf } from "./rows.js";
@@ -90,8 +90,8 @@ export function peerSplit(rows: Row[], cols: PartyColumns, measure: string): str
     .map((g) => ({ name: label(partyOf(g.rows[0]!, cols)), total: g.total }))
     .sort((a, b) => b.total - a.total || a.name.localeCompare(b.name));
   if (peers.length < 2) return null;
-  const shown = peers.slice(0, 3).map((x) => `${x.name} (${x.total.toLocaleString("en-US")})`);
+  const shown = peers.slice(0, 3).map((x) => `${x.name} (${thousands(x.total)})`);
   const rest = peers.slice(3);
-  const more = rest.length ? ` and ${rest.length} more (${rest.reduce((s, x) => s + x.total, 0).toLocaleString("en-US")})` : "";
+  const more = rest.length ? ` and ${rest.length} more (${thousands(rest.reduce((s, x) => s + x.total, 0))})` : "";
   return rest.length ? `${shown.join(", ")}${more}` : `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}`;
 }

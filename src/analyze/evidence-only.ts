@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { thousands } from "../model/text.js";
 import { Field } from "../query/index.js";
 import { PartyColumns, partyOf } from "./party.js";
 import { label, num, str, queryOf } from "./rows.js";
@@ -26,7 +27,7 @@ const params = z
   })
   .strict();
 
-const n = (v: number) => v.toLocaleString("en-US");
+const n = (v: number) => thousands(v);
 
 /** A check that only shows its table (top talkers, top queries): no judgement, no findings. */
 export const evidenceOnly: Analyzer<typeof params> = {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FindingKind, type Severity } from "../model/index.js";
+import { FindingKind, thousands, type Severity } from "../model/index.js";
 import { matchOf, partyColumns, PartyColumns, partyOf } from "./party.js";
 import { keyOf, label, num, queryOf } from "./rows.js";
 import { score } from "./score.js";
@@ -51,6 +51,6 @@ export const latency: Analyzer<typeof params> = {
     const rows = [...queryOf(queries, p.query, "latency").current].sort((a, b) => num(b[p.count]) - num(a[p.count]));
     if (rows.length === 0) return "no responses with a latency in this window";
     const ms = (v: number) => `${Math.round(v * 10) / 10} ms`;
-    return rows.slice(0, 3).map((r) => `${label(partyOf(r, p.subject))} p95 ${ms(num(r[p.measure]))}${r.p50Ms !== undefined ? `, p50 ${ms(num(r.p50Ms))}` : ""} over ${num(r[p.count]).toLocaleString("en-US")} responses`).join("; ");
+    return rows.slice(0, 3).map((r) => `${label(partyOf(r, p.subject))} p95 ${ms(num(r[p.measure]))}${r.p50Ms !== undefined ? `, p50 ${ms(num(r.p50Ms))}` : ""} over ${thousands(num(r[p.count]))} responses`).join("; ");
   },
 };

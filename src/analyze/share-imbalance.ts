@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { thousands } from "../model/text.js";
 import type { Severity } from "../model/index.js";
 import { keyOf, num, rollup, str, queryOf } from "./rows.js";
 import { score } from "./score.js";
@@ -83,6 +84,6 @@ export const shareImbalance: Analyzer<typeof params> = {
     const pods = [...rollup(w.rows, (r) => String(r.dstPod), "flows")].map(([pod, g]) => ({ pod, share: g.total / w.total })).sort((a, b) => b.share - a.share);
     const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
     const shown = pods.slice(0, 6).map((x) => `${x.pod} ${pct(x.share)}`).join(", ") + (pods.length > 6 ? ` and ${pods.length - 6} more` : "");
-    return `${shown} of ${str(w.rows[0]!.dstNamespace)}/${str(w.rows[0]!.dstWorkload)}'s ${w.total.toLocaleString("en-US")} incoming flows (${pods.length} pod${pods.length === 1 ? "" : "s"}, fair share ${pct(1 / pods.length)})`;
+    return `${shown} of ${str(w.rows[0]!.dstNamespace)}/${str(w.rows[0]!.dstWorkload)}'s ${thousands(w.total)} incoming flows (${pods.length} pod${pods.length === 1 ? "" : "s"}, fair share ${pct(1 / pods.length)})`;
   },
 };

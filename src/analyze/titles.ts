@@ -1,9 +1,10 @@
+import { thousands } from "../model/text.js";
 import { label } from "./rows.js";
 import type { FindingDraft } from "./types.js";
 
 type TitleFacts = Pick<FindingDraft, "kind" | "subject" | "peer" | "reason" | "query" | "value" | "unit" | "baseline" | "facts">;
 
-const n = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : v.toFixed(1));
+const n = (v: number) => (Number.isInteger(v) ? thousands(v) : v.toFixed(1));
 const from = (d: TitleFacts) => (d.peer ? ` from ${typeof d.facts?.peers === "string" ? d.facts.peers : label(d.peer)}` : "");
 
 /**

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
 import { score, SYMPTOM_KINDS, titleOf, type FindingDraft } from "../analyze/index.js";
-import { Report, visible, type Chart, type Evidence, type Finding, type Inventory, type Question } from "../model/index.js";
+import { Report, thousands, visible, type Chart, type Evidence, type Finding, type Inventory, type Question } from "../model/index.js";
 import { parseQuestion } from "../understand/index.js";
 import { accessPredicates, hiddenPredicates, scopePredicates, windows, type Check, type Playbook, type Playbooks } from "../playbooks/index.js";
 import { flowQuery, rowMatches, type FlowSource } from "../query/index.js";
@@ -198,7 +198,7 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
     const title = facts === draft.facts ? draft.title : titleOf({ ...draft, ...(facts && { facts }) });
     const cause = causeOf(ranked, i);
     const twin = twins.get(draft);
-    const also = twin ? `; metrics agree (${twin.outcome.family ?? "metrics"}: ${Math.round(twin.draft.value).toLocaleString("en-US")} ${twin.draft.unit})` : "";
+    const also = twin ? `; metrics agree (${twin.outcome.family ?? "metrics"}: ${thousands(Math.round(twin.draft.value))} ${twin.draft.unit})` : "";
     return { title: (cause === null ? title : `${title}, a symptom of finding ${cause + 1} (${causeWords(ranked[cause]!.draft)})`) + also, since: t?.sinceAtDataStart ? null : since };
   });
   const titles = new Map(ranked.map((r, i) => [r.draft, told[i]!.title]));
@@ -245,9 +245,9 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
   // What the channel may not see can still be what hurts it: never an all-clear over it.
   const hidden = ctx.noFlows || allAllowed(question.scope.allowed) ? null : await hiddenTrouble(ctx.source, question);
   const warned = hidden && hidden.dropped > 0 && !findings.some((f) => f.severity !== "info")
-    ? `Not an all-clear: ${hidden.dropped.toLocaleString("en-US")} flows between ${patternList(question.scope.allowed!)} and namespaces this channel may not see were dropped in this window; they are left out here, so ask in a channel that may see both. ${summary}`
+    ? `Not an all-clear: ${thousands(hidden.dropped)} flows between ${patternList(question.scope.allowed!)} and namespaces this channel may not see were dropped in this window; they are left out here, so ask in a channel that may see both. ${summary}`
     : summary;
-  if (hidden && hidden.flows > 0) notes.push(`${hidden.flows.toLocaleString("en-US")} flows with namespaces this channel may not see were left out (${hidden.dropped.toLocaleString("en-US")} of them dropped).`);
+  if (hidden && hidden.flows > 0) notes.push(`${thousands(hidden.flows)} flows with namespaces this channel may not see were left out (${thousands(hidden.dropped)} of them dropped).`);
   return Report.parse({ question: text, intent: question.intent, scope: question.scope, summary: warned, findings, evidence, charts, notes });
 }
 

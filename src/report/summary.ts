@@ -1,3 +1,4 @@
+import { thousands } from "../model/text.js";
 import type { Finding, Scope } from "../model/index.js";
 
 const hhmm = (iso: string) => iso.slice(11, 16);
@@ -19,7 +20,7 @@ export function windowLabel(s: Scope): string {
   return sameDay ? `${s.from.slice(0, 10)} ${hhmm(s.from)}–${hhmm(s.to)} UTC` : `${s.from.slice(0, 16).replace("T", " ")} to ${s.to.slice(0, 16).replace("T", " ")} UTC`;
 }
 
-const n = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : String(Math.round(v * 10) / 10));
+const n = (v: number) => (Number.isInteger(v) ? thousands(v) : String(Math.round(v * 10) / 10));
 
 /** How much, against the window before, in words that fit the unit. */
 function amount(f: Finding): string {

@@ -1,3 +1,4 @@
+import { thousands } from "../model/text.js";
 import type { Evidence, Finding, Report, Scope } from "../model/index.js";
 import { unitFor } from "../report/summary.js";
 
@@ -101,7 +102,7 @@ export function leadEvidence(r: Report): Evidence | undefined {
 
 /** A finding's size against the window before, in words that fit its unit. */
 export function amount(f: Finding): string {
-  const n = (v: number) => (Number.isInteger(v) ? v.toLocaleString("en-US") : String(Math.round(v * 100) / 100));
+  const n = (v: number) => (Number.isInteger(v) ? thousands(v) : String(Math.round(v * 100) / 100));
   if (f.unit.startsWith("%")) return `${n(f.value)}%${f.baseline === null ? "" : ` (window before: ${n(f.baseline)}%)`}`;
   if (f.unit.startsWith("ms")) return `p95 ${n(f.value)} ms${f.baseline === null ? "" : ` (window before: ${n(f.baseline)} ms)`}`;
   const before = f.baseline === null ? " · no baseline" : f.baseline === 0 ? " (none in the window before)" : ` (window before: ${n(f.baseline)})`;
@@ -145,7 +146,7 @@ export function policyFixTexts(report: Report, max: number, lang = ""): string[]
     const caption = `The smallest policy that admits finding ${f.rank} (checked: with it added, the flow is allowed; ${also})`;
     // Names in the YAML come from the data: a fence inside it would end the code block.
     const yaml = p.fix!.replace(/```/g, "'''").trimEnd();
-    if (yaml.length > max) return `${caption} is ${yaml.length.toLocaleString("en-US")} characters, too long for a message: \`netrca ask\` with the same question and \`--policies\` prints it whole.`;
+    if (yaml.length > max) return `${caption} is ${thousands(yaml.length)} characters, too long for a message: \`netrca ask\` with the same question and \`--policies\` prints it whole.`;
     return `${caption}:\n\`\`\`${lang}\n${yaml}\n\`\`\``;
   });
 }

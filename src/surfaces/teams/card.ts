@@ -16,6 +16,7 @@
  * (Markdown would join lines), so code (commands, KQL) is one TextBlock per line.
  */
 import type { Cell, Evidence, Finding, Report } from "../../model/index.js";
+import { thousands } from "../../model/text.js";
 import { INTENT_LABEL, SEVERITY_MARK, amount, clip, isoMinute, leadEvidence, peerName, policyFixTexts, scopeLabel, splitNext, understoodText, windowLabel } from "../labels.js";
 
 export const CARD_MAX_BYTES = 28 * 1024;
@@ -294,7 +295,7 @@ function buildReportCard(report: Report, b: Budget, opts: { chartNote?: boolean 
   if (opts.chartNote && charts.length) foot.push(small(`📈 Chart${charts.length > 1 ? "s" : ""} below: ${charts.join(" · ")}`));
   for (const n of notes.slice(0, b.notes)) foot.push(small(`ℹ️ ${n}`, {}, NOTE_MAX));
   if (notes.length > b.notes) foot.push(small(`… and ${notes.length - b.notes} more note${notes.length - b.notes > 1 ? "s" : ""}`));
-  if (kqlCut) foot.push(small(`🔎 The ${ev!.query.kql ? "KQL" : "PromQL"} behind this table (${(ev!.query.kql ?? ev!.query.promql)!.length.toLocaleString("en-US")} characters) is too long for this card.`));
+  if (kqlCut) foot.push(small(`🔎 The ${ev!.query.kql ? "KQL" : "PromQL"} behind this table (${thousands((ev!.query.kql ?? ev!.query.promql)!.length)} characters) is too long for this card.`));
   if (foot.length) {
     foot[0] = { ...foot[0]!, spacing: "Medium" };
     body.push(...foot);
