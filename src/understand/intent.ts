@@ -22,6 +22,8 @@ export interface IntentScore {
 }
 
 const MIN_SCORE = 1;
+// Compiled once: a RegExp made per question is compiled again each time.
+const PHRASES_D = PHRASES.map(({ re, w }) => ({ re: new RegExp(re.source, "gd"), w })); // d: group positions, for (?<name>…)
 const SPECIFIC: readonly Intent[] = ["dns", "drops", "traffic", "health", "l7"];
 
 /** The keyword a typo stands for, or null. Ordinary English words and known names stay as typed. */
@@ -67,9 +69,8 @@ export function scoreIntent(
     starts.push(joined.length);
     joined += t.gap ? "|" : t.p;
   });
-  for (const { re, w } of PHRASES) {
-    const global = new RegExp(re.source, "gd"); // d: group positions, for (?<name>…)
-    for (const m of joined.matchAll(global)) {
+  for (const { re, w } of PHRASES_D) {
+    for (const m of joined.matchAll(re)) {
       const from = m.index;
       const to = from + m[0].length;
       const covers = (a: number, b: number) => tokens.map((_, i) => i).filter((i) => starts[i]! < b && starts[i]! + tokens[i]!.p.length > a);
