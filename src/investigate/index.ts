@@ -7,7 +7,7 @@ import { accessPredicates, hiddenPredicates, scopePredicates, windows, type Chec
 import { flowQuery, rowMatches, type FlowSource } from "../query/index.js";
 import { barsChart, causeOf, heatmapChart, nextSteps, preloadCharts, rankDrafts, renderChart, stackedChart, summarize, timeseriesChart, type ChartSpec } from "../report/index.js";
 import { runCheck, type CheckOutcome } from "./run-checks.js";
-import { breakdownOf, checkWhere, timelineOf, type Extent, type Timeline } from "./timeline.js";
+import { breakdownOf, checkWhere, ONSET_LOOKBACK_MS, timelineOf, type Extent, type Timeline } from "./timeline.js";
 import { describeParties } from "./parties.js";
 import { metricTimelineOf } from "./metric-timeline.js";
 import { HELP } from "./help.js";
@@ -37,6 +37,7 @@ const TIMELINES = 3;
 const NEW_WITHIN = 5;
 /** Minutes of data without the trouble before its onset that make it new. */
 const QUIET_MINUTES = 15;
+const SUSTAINED_MINUTES = 5;
 
 /**
  * What a question asks, read against the names in the data, before any check runs: chat
@@ -173,6 +174,25 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
       d.severity = "critical";
       d.score = score(d.kind, "critical", d.value, null);
       d.facts = { ...d.facts, quietBefore: Math.round(quiet) };
+    }));
+  }
+  // A short window's window before can be inside the same incident ("last 20m", 25 minutes
+  // in): the trouble then looks steady, and steady is no all-clear when the look-back shows it
+  // begin after a quiet stretch. It is new, and the onset told is the real one.
+  if (hasBaseline && current.to.getTime() - current.from.getTime() < ONSET_LOOKBACK_MS) {
+    // Failures first: only so many timelines are drawn.
+    const steady = all.filter(({ draft }) => draft.severity === "info" && draft.baseline !== null);
+    const failuresFirst = [...steady.filter((x) => !SYMPTOM_KINDS.has(x.draft.kind)), ...steady.filter((x) => SYMPTOM_KINDS.has(x.draft.kind))];
+    await Promise.all(failuresFirst.slice(0, NEW_WITHIN).map(async (item) => {
+      const t = await timeline(item);
+      if (!t?.since || t.sinceAtDataStart || !t.lookedFrom) return;
+      if ((Date.parse(t.since) - Date.parse(t.lookedFrom)) / 60_000 < QUIET_MINUTES) return;
+      // A rise in the last minutes is not yet sustained: not enough to overrule "steady".
+      if (current.to.getTime() - Date.parse(t.since) < SUSTAINED_MINUTES * 60_000) return;
+      const d = item.draft;
+      // A symptom that began (one pod taking most of the traffic) is anomalous, not failing.
+      d.severity = SYMPTOM_KINDS.has(d.kind) ? "warning" : "critical";
+      d.score = score(d.kind, d.severity, d.value, d.baseline);
     }));
   }
   // Worse first, failures before the symptoms they cause, then what was asked before what the

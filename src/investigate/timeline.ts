@@ -13,6 +13,8 @@ export interface Timeline {
   sinceAtDataStart?: boolean;
   /** The finding's ratio (errors of responses, unanswered of requests) from the onset on. */
   sinceShare?: number | null;
+  /** Where the onset search began (ISO): the window before, or the look-back of a short window. */
+  lookedFrom?: string;
 }
 
 type BinName = keyof typeof BIN_SECONDS;
@@ -68,6 +70,12 @@ async function seriesBetween(
  * extent, so an onset never falls before the first flow.
  */
 const ONSET_BINS: BinName[] = ["1m", "5m", "15m", "1h"];
+/**
+ * A window shorter than this is judged for its onset over this much before it: "last 20m" in
+ * an incident that began 25 minutes ago has a window before that is itself in the incident,
+ * and the normal level must come from before the incident (what the data holds of it).
+ */
+export const ONSET_LOOKBACK_MS = 60 * 60_000;
 const ONSET_MAX_BUCKETS = 20_000;
 
 export interface Extent { from: string | null; to: string | null }
@@ -89,10 +97,12 @@ export async function timelineOf(source: FlowSource, scope: Scope, check: Check,
     : first;
 
   const { baseline, current } = windows(scope);
+  const short = current.to.getTime() - current.from.getTime() < ONSET_LOOKBACK_MS;
+  const reach = short ? Math.min(baseline.from.getTime(), current.from.getTime() - ONSET_LOOKBACK_MS) : baseline.from.getTime();
   // Minutes, unless the data in range is weeks long: then the finest bin that fits.
   const span = (bin: BinName) => {
     const step = BIN_SECONDS[bin] * 1000;
-    const lo = Math.max(baseline.from.getTime(), extent.from ? Math.floor(Date.parse(extent.from) / step) * step : -Infinity);
+    const lo = Math.max(reach, extent.from ? Math.floor(Date.parse(extent.from) / step) * step : -Infinity);
     const hi = Math.min(current.to.getTime(), extent.to ? Math.floor(Date.parse(extent.to) / step) * step + step : Infinity);
     return { bin, step, lo, hi };
   };
@@ -107,9 +117,11 @@ export async function timelineOf(source: FlowSource, scope: Scope, check: Check,
   if (fine) {
     const first = fine.series[0]!.values, second = fine.series[1]?.values ?? [];
     const trouble = troubleOf(first, second);
-    began = since(fine.buckets.map((t, i) => ({ t, v: trouble[i]! })), scope.from, { floor: kind === "share" ? 0 : 0.5 });
+    // Normal is what came before the window; for a short window, the first half of the look-back.
+    const normalUntil = short ? new Date((lo + current.from.getTime()) / 2).toISOString() : scope.from;
+    began = since(fine.buckets.map((t, i) => ({ t, v: trouble[i]! })), normalUntil, { floor: kind === "share" ? 0 : 0.5 });
     // Already there in the first minute of data that starts inside the window: the onset is not seen.
-    atDataStart = began !== null && began === fine.buckets[0] && lo > baseline.from.getTime() && lo >= Date.parse(scope.from);
+    atDataStart = began !== null && began === fine.buckets[0] && lo > reach && lo >= Date.parse(scope.from);
     if (began && custom?.ratio) {
       const from = fine.buckets.indexOf(began);
       const a = first.slice(from).reduce((x, y) => x + y, 0), b = second.slice(from).reduce((x, y) => x + y, 0);
@@ -123,7 +135,7 @@ export async function timelineOf(source: FlowSource, scope: Scope, check: Check,
   const trouble = troubleOf(chart.series[0]!.values, chart.series[1]?.values ?? []);
   // Requests against responses draw as one line while all is answered: show what goes unanswered.
   const drawn = kind === "firstMinusSecond" ? [{ name: `unanswered ${chart.series[0]!.name}`, values: trouble }, ...chart.series.slice(1)] : chart.series;
-  return { buckets: chart.buckets, series: drawn, trouble, since: began, sinceAtDataStart: atDataStart, sinceShare: share };
+  return { buckets: chart.buckets, series: drawn, trouble, since: began, sinceAtDataStart: atDataStart, sinceShare: share, ...(fine && { lookedFrom: new Date(lo).toISOString() }) };
 }
 
 function rebin(s: { buckets: string[]; series: { name: string; values: number[] }[] }, buckets: string[], step: number) {

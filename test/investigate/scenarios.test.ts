@@ -77,6 +77,33 @@ describe.each(Object.entries(CASES))("%s", (name, questions) => {
   });
 });
 
+// "last 20m" asked 25 minutes into an incident: the window before is in the incident too, so
+// the fault looks steady against it. It must still be the live root cause, with its real onset.
+describe.each(Object.entries(CASES))("%s, asked over a short window inside the incident", (name, questions) => {
+  let store: FlowStore;
+  let truth: GroundTruth;
+  beforeAll(async () => {
+    const s = await storeOf(name as ScenarioName);
+    store = s.store;
+    truth = s.truth[0]!;
+  });
+  afterAll(() => store.close());
+
+  it.each([["20 minutes"], ["10 minutes"]])("the open question over the last %s", async (span) => {
+    const q = `${questions[questions.length - 1]!.replace(/\?$/, "")} over the last ${span}?`;
+    const r = await investigate(q, { source: store, playbooks });
+    // The onset precedes the window: the window before already holds the fault.
+    expect(Date.parse(truth.since)).toBeLessThan(Date.parse(r.scope.from));
+    const top = r.findings[0];
+    expect(top && matches(top, truth), `"${q}"\n${r.summary}\n${brief(r)}`).toBe(true);
+    // An imbalance is anomalous (warning) once it began, critical where it grew against the window before.
+    expect(top!.severity).toMatch(truth.kind === "traffic_imbalance" ? /^(warning|critical)$/ : /^critical$/);
+    expect(r.summary).not.toMatch(/No active fault/);
+    expect(top!.since, `no "since" for "${q}"`).not.toBeNull();
+    expect(Math.abs(Date.parse(top!.since!) - Date.parse(truth.since)), `${top!.since} against ${truth.since}`).toBeLessThanOrEqual(3 * 60_000);
+  });
+});
+
 describe("healthy cluster", () => {
   let store: FlowStore;
   beforeAll(async () => {
@@ -87,6 +114,8 @@ describe("healthy cluster", () => {
   it.each([
     ["what's wrong in the cluster?"], ["why is dns failing in namespace shop?"], ["show packet drops in ns shop"],
     ["is traffic balanced in namespace search?"], ["how is the cluster network doing?"], ["5xx errors in namespace pets"],
+    // Short windows look back further for the onset; steady noise must stay steady.
+    ["what's wrong in the cluster over the last 20 minutes?"], ["any drops in the last 10 min?"], ["dns errors in shop between 14:10 and 14:20"],
   ])("%s → no critical finding, and the summary says nothing new", async (q) => {
     const r = await investigate(q, { source: store, playbooks });
     expect(r.findings.filter((f) => f.severity === "critical"), brief(r)).toEqual([]);
