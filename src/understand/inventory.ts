@@ -154,7 +154,12 @@ export function resolveNames(draft: Draft, inv: Inventory): Resolution {
   if (peer?.workload) {
     const homes = workloadNs.get(peer.workload.name);
     if (!homes) {
-      if (pods.has(peer.workload.name)) {
+      const guessed = peer.workload.via !== "written" && peer.workload.via !== "kind";
+      // "drops from shop to default": a guessed peer that is a namespace of the data, as for the subject.
+      if (guessed && namespaces.has(peer.workload.name) && !peer.namespace) {
+        peer.namespace = peer.workload;
+        peer.workload = null;
+      } else if (pods.has(peer.workload.name)) {
         peer.pod = peer.workload;
         peer.workload = null;
       } else unknown("peer", "workload", peer.workload.name, workloadNs.keys());

@@ -34,6 +34,14 @@ describe("names found in the inventory", () => {
     expect(q.unknownNames).toEqual([]);
   });
 
+  it("drops from shop to default: both ends are namespaces when the data has them as namespaces only", () => {
+    const q = parse("drops from shop to default");
+    expect(q.scope).toMatchObject({ namespace: "shop", workload: null, peer: { namespace: "default", workload: null, pod: null } });
+    expect(q.unknownNames).toEqual([]);
+    // A peer that is a workload stays one.
+    expect(parse("drops from shop to checkout").scope.peer).toMatchObject({ namespace: "shop", workload: "checkout" });
+  });
+
   it("a bare 'in x' is a namespace only if the data has one; else the workload", () => {
     expect(parse("drops in checkout").scope).toMatchObject({ namespace: "shop", workload: "checkout" });
     expect(parse("drops in shop").scope).toMatchObject({ namespace: "shop", workload: null });
