@@ -71,6 +71,14 @@ export function parseQuestion(text: string, opts: ParseOptions): Question {
     if (chosen) notes.push(`also mentioned ${e.field} '${e.name}'; this answer looks at '${chosen.name}'`);
   }
 
+  // "pets and shop dns errors": a second namespace of the data that no slot took is said, so
+  // "nothing wrong in pets" is never read as covering shop too.
+  if (inv) {
+    const taken = new Set([draft.namespace, draft.workload, draft.pod, draft.node, draft.peer?.namespace, draft.peer?.workload, draft.peer?.pod, ...draft.extra].flatMap((x) => (x ? [x.name] : [])));
+    const looked = draft.namespace?.name ?? draft.peer?.namespace?.name;
+    const others = [...new Set(tokens.filter((t, i) => !t.gap && !scored.keywordAt.has(i) && !STOP_WORDS.has(t.w) && inv.namespaces.includes(t.w) && !taken.has(t.w)).map((t) => t.w))];
+    for (const n of others) notes.push(`also mentioned namespace '${n}'; this answer looks at ${looked ? `'${looked}'` : "the names above"} only: ask about '${n}' on its own`);
+  }
   const fresh = toScope(draft, time.from, time.to);
   const scope = opts.previous ? followUp(fresh, opts.previous.scope, time.stated) : fresh;
   const anyName = !!(scope.namespace || scope.workload || scope.pod || scope.node || scope.peer);

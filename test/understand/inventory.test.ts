@@ -42,6 +42,20 @@ describe("names found in the inventory", () => {
     expect(parse("drops from shop to checkout").scope.peer).toMatchObject({ namespace: "shop", workload: "checkout" });
   });
 
+  it("a second namespace that no slot took is said, never dropped in silence", () => {
+    for (const [q, a, b] of [["payments and shop dns errors", "payments", "shop"], ["drops in shop and payments", "shop", "payments"], ["any drops in default or shop?", "default", "shop"]] as const) {
+      const r = parse(q);
+      // Which one the answer takes may vary; the other is said.
+      expect([a, b], q).toContain(r.scope.namespace);
+      const [looked, other] = r.scope.namespace === a ? [a, b] : [b, a];
+      expect(r.notes, q).toContain(`also mentioned namespace '${other}'; this answer looks at '${looked}' only: ask about '${other}' on its own`);
+    }
+    // Names that were used (subject, peer, a workload of the same name) are not "also mentioned".
+    for (const q of ["drops from shop to default", "is search balanced?", "drops in the default namespace", "checkout in shop cant reach payment in payments"]) {
+      expect(parse(q).notes.filter((n) => n.startsWith("also mentioned namespace")), q).toEqual([]);
+    }
+  });
+
   it("a bare 'in x' is a namespace only if the data has one; else the workload", () => {
     expect(parse("drops in checkout").scope).toMatchObject({ namespace: "shop", workload: "checkout" });
     expect(parse("drops in shop").scope).toMatchObject({ namespace: "shop", workload: null });
