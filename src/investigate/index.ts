@@ -7,7 +7,7 @@ import { accessPredicates, hiddenPredicates, scopePredicates, windows, type Chec
 import { flowQuery, rowMatches, type FlowSource } from "../query/index.js";
 import { barsChart, causeOf, heatmapChart, nextSteps, preloadCharts, rankDrafts, renderChart, stackedChart, summarize, timeseriesChart, type ChartSpec } from "../report/index.js";
 import { runCheck, type CheckOutcome } from "./run-checks.js";
-import { breakdownOf, checkWhere, ONSET_LOOKBACK_MS, timelineOf, type Extent, type Timeline } from "./timeline.js";
+import { breakdownOf, checkWhere, looksBackFurther, timelineOf, type Extent, type Timeline } from "./timeline.js";
 import { describeParties } from "./parties.js";
 import { metricTimelineOf } from "./metric-timeline.js";
 import { HELP } from "./help.js";
@@ -179,11 +179,9 @@ export async function investigate(input: string | Question, ctx: InvestigateCont
   // A short window's window before can be inside the same incident ("last 20m", 25 minutes
   // in): the trouble then looks steady, and steady is no all-clear when the look-back shows it
   // begin after a quiet stretch. It is new, and the onset told is the real one.
-  if (hasBaseline && current.to.getTime() - current.from.getTime() < ONSET_LOOKBACK_MS) {
-    // Failures first: only so many timelines are drawn.
-    const steady = all.filter(({ draft }) => draft.severity === "info" && draft.baseline !== null);
-    const failuresFirst = [...steady.filter((x) => !SYMPTOM_KINDS.has(x.draft.kind)), ...steady.filter((x) => SYMPTOM_KINDS.has(x.draft.kind))];
-    await Promise.all(failuresFirst.slice(0, NEW_WITHIN).map(async (item) => {
+  if (hasBaseline && looksBackFurther(current)) {
+    // `all` is by score, so failures come before symptoms: only so many timelines are drawn.
+    await Promise.all(all.filter(({ draft }) => draft.severity === "info" && draft.baseline !== null).slice(0, NEW_WITHIN).map(async (item) => {
       const t = await timeline(item);
       if (!t?.since || t.sinceAtDataStart || !t.lookedFrom) return;
       if ((Date.parse(t.since) - Date.parse(t.lookedFrom)) / 60_000 < QUIET_MINUTES) return;

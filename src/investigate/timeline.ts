@@ -75,7 +75,12 @@ const ONSET_BINS: BinName[] = ["1m", "5m", "15m", "1h"];
  * an incident that began 25 minutes ago has a window before that is itself in the incident,
  * and the normal level must come from before the incident (what the data holds of it).
  */
-export const ONSET_LOOKBACK_MS = 60 * 60_000;
+const ONSET_LOOKBACK_MS = 60 * 60_000;
+
+/** Whether a window's onset is looked for over ONSET_LOOKBACK_MS before it. */
+export function looksBackFurther(window: { from: Date; to: Date }): boolean {
+  return window.to.getTime() - window.from.getTime() < ONSET_LOOKBACK_MS;
+}
 const ONSET_MAX_BUCKETS = 20_000;
 
 export interface Extent { from: string | null; to: string | null }
@@ -97,7 +102,7 @@ export async function timelineOf(source: FlowSource, scope: Scope, check: Check,
     : first;
 
   const { baseline, current } = windows(scope);
-  const short = current.to.getTime() - current.from.getTime() < ONSET_LOOKBACK_MS;
+  const short = looksBackFurther(current);
   const reach = short ? Math.min(baseline.from.getTime(), current.from.getTime() - ONSET_LOOKBACK_MS) : baseline.from.getTime();
   // Minutes, unless the data in range is weeks long: then the finest bin that fits.
   const span = (bin: BinName) => {
